@@ -1,0 +1,52 @@
+"""Core modules never import Textual (Harlequin's rule): the UI sits on top."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import workbench
+
+PACKAGE = Path(workbench.__file__).parent
+CORE = sorted(p for p in PACKAGE.glob("*.py") if p.name not in ("__main__.py",))
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_modules_do_not_import_textual():
+    assert len(CORE) >= 8
+    offenders = {
+        p.name: sorted(
+            m for m in imported_modules(p) if m.split(".")[0] in ("textual", "workbench.tui")
+        )
+        for p in CORE
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_importing_core_modules_loads_no_textual_and_no_slow_camel_modules():
+    core = ", ".join(f"workbench.{p.stem}" for p in CORE if p.stem != "__init__")
+    code = (
+        f"import sys, {core}\n"
+        "bad = [m for m in sys.modules if m.startswith(('textual', 'camel_tools.utils.charsets',"
+        " 'camel_tools.data', 'torch'))]\n"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_camel_tools_data_is_never_imported_anywhere():
+    # camel_tools.data tries to download at import and fails offline.
+    for path in PACKAGE.rglob("*.py"):
+        assert not any(m.startswith("camel_tools.data") for m in imported_modules(path)), path

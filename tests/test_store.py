@@ -1,0 +1,154 @@
+"""The store: schema, migrations, durability rules, labels, entity registry."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS
+from workbench import migrations
+from workbench.corpus import import_paths
+from workbench.errors import WorkbenchError
+from workbench.store import Store
+
+
+@pytest.fixture
+def store(db_path: Path):
+    with Store(db_path) as s:
+        import_paths(s, [CORPUS])
+        yield s
+
+
+def test_new_database_is_wal_with_foreign_keys_and_current_schema(db_path):
+    with Store(db_path) as s:
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert s.schema_version == migrations.SCHEMA_VERSION >= 1
+        tables = set(s.db.table_names())
+    assert {"articles", "sentences", "coders", "codebooks", "entities", "labels"} <= tables
+    assert "label_events" in tables
+
+
+def test_migrates_an_older_database_keeping_its_data(db_path, monkeypatch):
+    # Build a database at schema 1 with data in it, then open it with a
+    # workbench whose schema has one more step: the step runs, data stays.
+    with Store(db_path) as s:
+        import_paths(s, [CORPUS])
+        before = s.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+
+    def add_reviewed_column(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE articles ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, add_reviewed_column])
+    monkeypatch.setattr("workbench.store.MIGRATIONS", migrations.MIGRATIONS)
+    monkeypatch.setattr("workbench.store.SCHEMA_VERSION", len(migrations.MIGRATIONS))
+    with Store(db_path) as s:
+        assert s.schema_version == len(migrations.MIGRATIONS)
+        assert "reviewed" in s.db["articles"].columns_dict
+        assert s.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0] == before
+
+
+def test_every_migration_step_applies_in_order_from_empty(db_path):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for version, step in enumerate(migrations.MIGRATIONS, start=1):
+        conn.execute("BEGIN")
+        step(conn)
+        conn.execute(f"PRAGMA user_version={version}")
+        conn.execute("COMMIT")
+    conn.close()
+    with Store(db_path) as s:  # nothing left to migrate; opens cleanly
+        assert s.schema_version == migrations.SCHEMA_VERSION
+
+
+def test_failed_migration_leaves_database_untouched(db_path, monkeypatch):
+    with Store(db_path) as s:
+        import_paths(s, [CORPUS])
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE articles ADD COLUMN half_done INTEGER")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("workbench.store.MIGRATIONS", [*migrations.MIGRATIONS, broken])
+    monkeypatch.setattr("workbench.store.SCHEMA_VERSION", migrations.SCHEMA_VERSION + 1)
+    with pytest.raises(RuntimeError):
+        Store(db_path)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(articles)")]
+    assert "half_done" not in columns
+
+
+def test_newer_schema_is_refused_with_a_clear_error(db_path):
+    Store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version={migrations.SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(WorkbenchError, match="newer than this workbench"):
+        Store(db_path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 200)
+    with pytest.raises(WorkbenchError, match="cannot open"):
+        Store(path)
+
+
+def test_set_label_commits_and_logs_every_change(store):
+    sentence = store.sentences(store.articles()[0].id)[0]
+    first = store.set_label(sentence.id, "amina", data={"claim_type": "denial"})
+    second = store.set_label(
+        sentence.id, "amina", status="flagged", data={"claim_type": "call_to_action"}, note="?"
+    )
+    assert second > first
+    # A second connection sees it: it is committed, not pending.
+    with Store(store.path) as other:
+        label = other.label(sentence.id, "amina")
+        assert label == {"status": "flagged", "data": {"claim_type": "call_to_action"}, "note": "?"}
+        events = other.conn.execute(
+            "SELECT action, before, after FROM label_events ORDER BY id"
+        ).fetchall()
+    assert [e[0] for e in events] == ["set", "set"]
+    assert events[0][1] is None and '"denial"' in events[0][2]
+    assert '"denial"' in events[1][1] and '"call_to_action"' in events[1][2]
+
+
+def test_label_event_log_is_append_only(store):
+    sentence = store.sentences(store.articles()[0].id)[0]
+    store.set_label(sentence.id, "amina", data={})
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("DELETE FROM label_events")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("UPDATE label_events SET action = 'x'")
+
+
+def test_label_status_is_checked(store):
+    sentence = store.sentences(store.articles()[0].id)[0]
+    with pytest.raises(ValueError, match="status"):
+        store.set_label(sentence.id, "amina", status="done")
+
+
+def test_failed_transaction_rolls_back_everything(store):
+    count = store.conn.execute("SELECT COUNT(*) FROM coders").fetchone()[0]
+    with pytest.raises(RuntimeError), store.transaction():
+        store.db["coders"].insert({"name": "ghost", "created_at": "now"})
+        raise RuntimeError("crash mid-transaction")
+    assert store.conn.execute("SELECT COUNT(*) FROM coders").fetchone()[0] == count
+
+
+def test_entities_match_on_normalized_arabic(store):
+    key = store.add_entity("speaker", "Ali Hajjo", label_ar="علي حجو", coder="amina")
+    assert store.find_entity("speaker", "عَلي حجّو") == key
+    # Adding the same person under a diacritized spelling adds nothing.
+    assert store.add_entity("speaker", "عَلي حجّو") == key
+    assert sum(e["key"] == key for e in store.entities("speaker")) == 1
+    assert store.find_entity("speaker", "nobody at all") is None
+
+
+def test_entity_keys_stay_unique(store):
+    a = store.add_entity("speaker", "Security source")
+    b = store.add_entity("speaker", "Security  source!", aliases=["مصدر آخر"])
+    assert a != b and b.startswith(a)

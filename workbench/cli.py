@@ -1,0 +1,161 @@
+"""The `workbench` command: a thin layer over the Python API.
+
+Every command takes `--db PATH` (default ./workbench.db or $WORKBENCH_DB).
+Problems with the user's input end the command with one located line per
+problem on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from workbench.errors import InputErrors, WorkbenchError
+from workbench.settings import default_db_path
+
+# Imports of the heavier modules (rich, sqlite-utils, camel-tools) happen inside
+# commands, so `workbench --help` and the TUI start fast.
+
+
+def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db_path",
+        default=default_db_path,
+        show_default="./workbench.db or $WORKBENCH_DB",
+        type=click.Path(dir_okay=False),
+        help="The workbench database.",
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="workbench")
+def cli() -> None:
+    """Code stance in Arabic news, sentence by sentence."""
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--encoding",
+    default=None,
+    help="Decode files with this encoding (e.g. cp1256, utf-16-le) instead of UTF-8.",
+)
+@db_option
+def import_command(paths: Sequence[str], encoding: str | None, db_path: str) -> None:
+    """Import .txt files, folders (with manifest.toml) and .jsonl files.
+
+    Idempotent: articles are identified by the SHA-256 of their text. If any
+    file is bad, every problem is listed and nothing is written.
+    """
+    from workbench.corpus import read_all, store_sources
+    from workbench.store import Store
+
+    with _progress() as progress:
+        # Read and check everything before touching the database: bad input
+        # must leave it exactly as it was (not even created).
+        sources, ignored = read_all(
+            paths, encoding, (lambda d, t: progress("reading", d, t)) if progress else None
+        )
+        with Store(db_path) as store:
+            report = store_sources(store, sources, ignored, progress)
+    click.echo(report.summary())
+
+
+@cli.command()
+@db_option
+def stats(db_path: str) -> None:
+    """Articles with their sentence counts, and each coder's progress."""
+    from workbench.stats import render_stats
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        render_stats(store)
+
+
+@cli.group()
+def codebook() -> None:
+    """Codebook tools."""
+
+
+@codebook.command("check")
+@click.argument("path", type=click.Path())
+def codebook_check(path: str) -> None:
+    """Validate a codebook; exit 1 with every problem located."""
+    from workbench.codebook import load_codebook
+
+    book = load_codebook(path)
+    kinds = ", ".join(f"{f.id} ({f.kind})" for f in book.fields)
+    click.echo(f"{path}: ok: {book.name} {book.version}, fields: {kinds}")
+
+
+class _progress:
+    """A progress bar on stderr for imports of many files, only on a terminal."""
+
+    MIN_FILES = 20
+
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
+        self._bar: Any = None
+        if not sys.stderr.isatty():
+            return None
+        return self._update
+
+    def _update(self, stage: str, done: int, total: int) -> None:
+        if total < self.MIN_FILES:
+            return
+        if self._bar is None:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True, console=_stderr_console())
+            self._bar.start()
+            self._tasks: dict[str, Any] = {}
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(stage, total=total)
+        self._bar.update(self._tasks[stage], completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning every failure into located lines."""
+    try:
+        cli.main(args=argv, prog_name="workbench", standalone_mode=False)
+    except InputErrors as exc:
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except WorkbenchError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(please report it; WORKBENCH_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(2)

@@ -1,0 +1,137 @@
+"""Schema migrations: the database's history, one step per schema version.
+
+`PRAGMA user_version` holds the schema version. `MIGRATIONS[i]` takes a
+database from version i to i + 1; a migration never edits an earlier step, so
+a database created by any release can be brought forward. Each step runs in
+the caller's transaction: a failed step leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+_V1 = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    ext_id TEXT NOT NULL,              -- manifest/JSONL id, else the file stem
+    version INTEGER NOT NULL,          -- 1, 2, ... when the text under ext_id changes
+    is_current INTEGER NOT NULL DEFAULT 1,
+    content_hash TEXT NOT NULL UNIQUE, -- sha256 of text: an article's identity
+    title TEXT NOT NULL DEFAULT '',
+    outlet TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'ar',
+    meta TEXT NOT NULL DEFAULT '{}',   -- other manifest/JSONL keys, as JSON
+    source TEXT NOT NULL,              -- file (and line) it was imported from
+    text TEXT NOT NULL,                -- exactly as read, decoded, NFC
+    imported_at TEXT NOT NULL,
+    UNIQUE (ext_id, version)
+);
+
+CREATE TABLE sentences (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    idx INTEGER NOT NULL,              -- 0-based position in the article
+    start INTEGER NOT NULL,            -- char offsets into articles.text, logical order
+    "end" INTEGER NOT NULL,
+    line INTEGER NOT NULL,             -- 0-based source line (paragraph)
+    in_quote INTEGER NOT NULL,         -- begins inside a quotation opened earlier
+    has_quote INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (article_id, idx)
+);
+
+CREATE TABLE coders (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    settings TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE codebooks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    source TEXT NOT NULL,              -- the TOML as loaded, so old labels stay interpretable
+    path TEXT NOT NULL,
+    registered_at TEXT NOT NULL,
+    UNIQUE (name, version)
+);
+
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    field TEXT NOT NULL,               -- codebook field, e.g. speaker
+    key TEXT NOT NULL,                 -- stable id stored in labels
+    label TEXT NOT NULL,
+    label_ar TEXT NOT NULL DEFAULT '',
+    codebook_id INTEGER REFERENCES codebooks(id),  -- seeded by a codebook, or
+    created_by INTEGER REFERENCES coders(id),      -- added by a coder while coding
+    created_at TEXT NOT NULL,
+    UNIQUE (field, key)
+);
+
+CREATE TABLE entity_aliases (
+    id INTEGER PRIMARY KEY,
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    field TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    match_key TEXT NOT NULL,           -- workbench.arabic.match_key(alias)
+    UNIQUE (field, match_key)
+);
+
+CREATE TABLE labels (
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    status TEXT NOT NULL CHECK (status IN ('labeled', 'skipped', 'flagged')),
+    data TEXT NOT NULL DEFAULT '{}',   -- {"field": value, ...} as in the JSONL export
+    note TEXT NOT NULL DEFAULT '',
+    codebook_id INTEGER REFERENCES codebooks(id),
+    event_id INTEGER NOT NULL,         -- the event that produced this state
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (sentence_id, coder_id)
+);
+CREATE INDEX labels_by_coder ON labels (coder_id, sentence_id);
+
+-- Every change to a label, in order: undo/redo and provenance read it back.
+CREATE TABLE label_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    action TEXT NOT NULL,              -- set, clear, undo, redo, import, merge
+    ref_event INTEGER REFERENCES label_events(id),  -- the event an undo/redo reverses
+    before TEXT,                       -- label state as JSON, NULL = no label
+    after TEXT,
+    codebook_id INTEGER REFERENCES codebooks(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX label_events_by_coder ON label_events (coder_id, id);
+
+CREATE TRIGGER label_events_no_update BEFORE UPDATE ON label_events
+BEGIN SELECT RAISE(ABORT, 'label_events is append-only'); END;
+CREATE TRIGGER label_events_no_delete BEFORE DELETE ON label_events
+BEGIN SELECT RAISE(ABORT, 'label_events is append-only'); END;
+"""
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for statement in _split_sql(_V1):
+        conn.execute(statement)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a DDL script into statements (executescript would COMMIT ours)."""
+    statements, current = [], []
+    for line in script.splitlines():
+        current.append(line)
+        text = "\n".join(current).strip()
+        if text.endswith(";") and sqlite3.complete_statement(text):
+            statements.append(text)
+            current = []
+    return statements
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,12 @@
+"""Defaults that come from the environment; importing this costs nothing."""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_DB = "workbench.db"
+
+
+def default_db_path() -> str:
+    """`$WORKBENCH_DB`, else ./workbench.db."""
+    return os.environ.get("WORKBENCH_DB") or DEFAULT_DB

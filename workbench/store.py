@@ -1,0 +1,560 @@
+"""The SQLite store: every read and write of the workbench's data goes here.
+
+One database file holds the corpus (articles, sentences), the coders, the
+codebook versions, the speaker registry and the labels with their event log.
+
+Durability rules, all enforced here:
+- WAL journal, foreign keys on, `synchronous=FULL` for coders' writes so a
+  committed label survives even a power cut; bulk imports may ask for NORMAL.
+- Writes run in `BEGIN IMMEDIATE` transactions: the write lock is taken up
+  front, so concurrent writers queue on the busy timeout instead of failing
+  with a lock upgrade error, and a transaction that still finds the database
+  busy is retried.
+- The label event log is append-only (triggers refuse UPDATE and DELETE).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+if TYPE_CHECKING:
+    from workbench.codebook import Codebook
+
+from workbench.arabic import match_key
+from workbench.errors import WorkbenchError
+from workbench.migrations import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_S = 30.0
+LABEL_STATUSES = ("labeled", "skipped", "flagged")
+
+
+def now() -> str:
+    """UTC timestamp with milliseconds, ISO 8601: sorts as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    ext_id: str
+    version: int
+    title: str
+    outlet: str
+    date: str
+    url: str
+    sentences: int
+    first_words: str
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    id: int
+    article_id: int
+    idx: int
+    start: int
+    end: int
+    line: int
+    in_quote: bool
+    has_quote: bool
+    text: str
+
+
+class Store:
+    """A workbench database. Open with `Store(path)`; use as a context manager."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, timeout: float = BUSY_TIMEOUT_S):
+        self.path = str(path)
+        if not create and not Path(self.path).exists():
+            raise WorkbenchError("no such database (run `workbench import` first)", self.path)
+        self.timeout = timeout
+        try:
+            # isolation_level=None: no implicit transactions; ours are explicit.
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise WorkbenchError(f"cannot open as a workbench database: {exc}", self.path) from None
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=FULL")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._migrate()
+
+    # -- lifecycle -------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise WorkbenchError(
+                f"database schema version {version} is newer than this workbench "
+                f"understands ({SCHEMA_VERSION}); upgrade the workbench",
+                self.path,
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            # Re-read under the write lock: another process may have migrated.
+            version = self.schema_version
+            for step in MIGRATIONS[version:]:
+                step(self.conn)
+            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # -- transactions ----------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the write lock from its first statement.
+
+        sqlite-utils write methods called inside it nest as savepoints, so the
+        whole block commits or rolls back as one.
+        """
+        self._begin_immediate()
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._commit()
+
+    def _begin_immediate(self) -> None:
+        # The busy timeout already waits `timeout` seconds; past that, back off
+        # and retry so that a burst of writers never loses a write.
+        deadline = time.monotonic() + 4 * self.timeout
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise WorkbenchError(f"database stayed locked: {exc}", self.path) from None
+                time.sleep(random.uniform(0.01, 0.1))
+
+    def _commit(self) -> None:
+        for attempt in range(50):
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or attempt == 49:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                time.sleep(random.uniform(0.01, 0.1))
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Relax fsync for a bulk import: a crash can lose the last imports
+        (rerunning the import restores them) but never corrupts the file."""
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            self.conn.execute("PRAGMA synchronous=FULL")
+
+    # -- articles and sentences ------------------------------------------
+
+    def article_by_hash(self, content_hash: str) -> dict[str, Any] | None:
+        rows = self.conn.execute(
+            "SELECT id, ext_id, version FROM articles WHERE content_hash = ?", (content_hash,)
+        ).fetchall()
+        return {"id": rows[0][0], "ext_id": rows[0][1], "version": rows[0][2]} if rows else None
+
+    def latest_version(self, ext_id: str) -> int:
+        """Highest stored version of `ext_id`, 0 if none."""
+        row = self.conn.execute(
+            "SELECT MAX(version) FROM articles WHERE ext_id = ?", (ext_id,)
+        ).fetchone()
+        return row[0] or 0
+
+    def add_article(
+        self,
+        *,
+        ext_id: str,
+        text: str,
+        content_hash: str,
+        segments: Sequence[Any],
+        source: str,
+        title: str = "",
+        outlet: str = "",
+        date: str = "",
+        url: str = "",
+        language: str = "ar",
+        meta: dict[str, Any] | None = None,
+    ) -> tuple[int, int]:
+        """Store an article and its sentences; returns (article id, version).
+
+        Call inside `transaction()`. An existing ext_id gets a new version and
+        the older versions stop being current; their sentences (and any
+        labels on them) are never touched.
+        """
+        version = self.latest_version(ext_id) + 1
+        if version > 1:
+            self.conn.execute("UPDATE articles SET is_current = 0 WHERE ext_id = ?", (ext_id,))
+        cursor = self.conn.execute(
+            "INSERT INTO articles (ext_id, version, is_current, content_hash, title, outlet,"
+            " date, url, language, meta, source, text, imported_at)"
+            " VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ext_id,
+                version,
+                content_hash,
+                title,
+                outlet,
+                date,
+                url,
+                language,
+                json.dumps(meta or {}, ensure_ascii=False, sort_keys=True),
+                source,
+                text,
+                now(),
+            ),
+        )
+        article_id = cursor.lastrowid
+        assert article_id is not None
+        # executemany: the hot path of a big import; sqlite-utils' insert_all
+        # builds multi-row statements we do not need here.
+        self.conn.executemany(
+            'INSERT INTO sentences (article_id, idx, start, "end", line, in_quote, has_quote,'
+            " text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    article_id,
+                    idx,
+                    seg.start,
+                    seg.end,
+                    seg.line,
+                    int(seg.in_quote),
+                    int(seg.has_quote),
+                    text[seg.start : seg.end],
+                )
+                for idx, seg in enumerate(segments)
+            ),
+        )
+        return article_id, version
+
+    def articles(self, *, current_only: bool = True) -> list[ArticleRow]:
+        """Articles in import order with their sentence counts."""
+        where = "WHERE a.is_current = 1" if current_only else ""
+        rows = self.conn.execute(
+            "SELECT a.id, a.ext_id, a.version, a.title, a.outlet, a.date, a.url,"
+            " (SELECT COUNT(*) FROM sentences s WHERE s.article_id = a.id),"
+            " substr(a.text, 1, 200)"
+            f" FROM articles a {where} ORDER BY a.id"
+        ).fetchall()
+        return [ArticleRow(*row[:8], first_words=" ".join(row[8].split()[:8])) for row in rows]
+
+    def sentences(self, article_id: int) -> list[SentenceRow]:
+        rows = self.conn.execute(
+            'SELECT id, article_id, idx, start, "end", line, in_quote, has_quote, text'
+            " FROM sentences WHERE article_id = ? ORDER BY idx",
+            (article_id,),
+        ).fetchall()
+        return [
+            SentenceRow(*row[:6], in_quote=bool(row[6]), has_quote=bool(row[7]), text=row[8])
+            for row in rows
+        ]
+
+    def article_text(self, article_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return row[0]
+
+    # -- coders ----------------------------------------------------------
+
+    def ensure_coder(self, name: str) -> int:
+        """The coder's id, creating the coder on first use."""
+        name = name.strip()
+        if not name:
+            raise WorkbenchError("a coder name cannot be empty")
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row[0]
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now())
+            )
+        return self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()[0]
+
+    def coders(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM coders ORDER BY name")]
+
+    # -- codebooks and the entity registry --------------------------------
+
+    def register_codebook(self, codebook: Codebook) -> int:
+        """Record a codebook version (idempotent) and seed its entity registries.
+
+        A codebook whose content changed without a new version number is
+        refused: labels record the version they were made under, and that
+        version must mean one thing.
+        """
+        row = self.conn.execute(
+            "SELECT id, content_hash FROM codebooks WHERE name = ? AND version = ?",
+            (codebook.name, codebook.version),
+        ).fetchone()
+        if row is not None:
+            if row[1] != codebook.content_hash:
+                raise WorkbenchError(
+                    f"codebook {codebook.name!r} version {codebook.version} differs from the one "
+                    "this database was coded with; give the changed codebook a new version",
+                    codebook.path,
+                )
+            return row[0]
+        with self.transaction():
+            codebook_id = (
+                self.db["codebooks"]
+                .insert(
+                    {
+                        "name": codebook.name,
+                        "version": codebook.version,
+                        "content_hash": codebook.content_hash,
+                        "source": codebook.source,
+                        "path": codebook.path,
+                        "registered_at": now(),
+                    }
+                )
+                .last_pk
+            )
+            for field in codebook.fields:
+                if field.kind != "entity":
+                    continue
+                for value in field.values:
+                    self._ensure_entity(
+                        field.id,
+                        value.id,
+                        value.label,
+                        value.label_ar,
+                        (value.label, value.label_ar, *value.aliases),
+                        codebook_id=codebook_id,
+                    )
+        return codebook_id
+
+    def codebook_versions(self) -> list[tuple[int, str, str]]:
+        """(id, name, version) of every registered codebook, oldest first."""
+        return self.conn.execute("SELECT id, name, version FROM codebooks ORDER BY id").fetchall()
+
+    def add_entity(
+        self,
+        field: str,
+        label: str,
+        *,
+        aliases: Sequence[str] = (),
+        label_ar: str = "",
+        coder: str | None = None,
+        key: str | None = None,
+    ) -> str:
+        """Add a new entity (e.g. a speaker a coder met while coding); returns its key.
+
+        If the label or an alias already names an entity of the field (same
+        Arabic match key), that entity's key is returned and nothing is added.
+        """
+        names = tuple(n for n in (label, label_ar, *aliases) if n.strip())
+        existing = self.find_entity(field, *names)
+        if existing is not None:
+            return existing
+        coder_id = self.ensure_coder(coder) if coder else None
+        with self.transaction():
+            return self._ensure_entity(
+                field, key or _entity_key(label), label, label_ar, names, coder_id=coder_id
+            )
+
+    def _ensure_entity(
+        self,
+        field: str,
+        key: str,
+        label: str,
+        label_ar: str,
+        names: Sequence[str],
+        *,
+        codebook_id: int | None = None,
+        coder_id: int | None = None,
+    ) -> str:
+        base, n = key, 1
+        while self.conn.execute(
+            "SELECT 1 FROM entities WHERE field = ? AND key = ?", (field, key)
+        ).fetchone():
+            n += 1
+            key = f"{base}_{n}"
+        entity_id = self.conn.execute(
+            "INSERT INTO entities (field, key, label, label_ar, codebook_id, created_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (field, key, label, label_ar, codebook_id, coder_id, now()),
+        ).lastrowid
+        for name in names:
+            if name.strip():
+                # OR IGNORE: an alias another entity already owns stays with it.
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO entity_aliases (entity_id, field, alias, match_key)"
+                    " VALUES (?, ?, ?, ?)",
+                    (entity_id, field, name, match_key(name)),
+                )
+        return key
+
+    def find_entity(self, field: str, *names: str) -> str | None:
+        """Key of the entity any of `names` refers to (by Arabic match key), or None."""
+        for name in names:
+            row = self.conn.execute(
+                "SELECT e.key FROM entity_aliases a JOIN entities e ON e.id = a.entity_id"
+                " WHERE a.field = ? AND a.match_key = ?",
+                (field, match_key(name)),
+            ).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def entities(self, field: str) -> list[dict[str, Any]]:
+        """Every entity of a field with its aliases, in registry order."""
+        result: dict[int, dict[str, Any]] = {}
+        for eid, key, label, label_ar, alias in self.conn.execute(
+            "SELECT e.id, e.key, e.label, e.label_ar, a.alias FROM entities e"
+            " LEFT JOIN entity_aliases a ON a.entity_id = e.id WHERE e.field = ?"
+            " ORDER BY e.id, a.id",
+            (field,),
+        ):
+            entry = result.setdefault(
+                eid, {"key": key, "label": label, "label_ar": label_ar, "aliases": []}
+            )
+            if alias is not None:
+                entry["aliases"].append(alias)
+        return list(result.values())
+
+    # -- labels ----------------------------------------------------------
+
+    def set_label(
+        self,
+        sentence_id: int,
+        coder: str,
+        *,
+        status: str = "labeled",
+        data: dict[str, Any] | None = None,
+        note: str = "",
+        codebook_id: int | None = None,
+        action: str = "set",
+    ) -> int:
+        """Record a coder's label for a sentence, committed before returning.
+
+        Appends the change to the event log in the same transaction; returns
+        the event id.
+        """
+        if status not in LABEL_STATUSES:
+            raise ValueError(f"status must be one of {LABEL_STATUSES}, not {status!r}")
+        coder_id = self.ensure_coder(coder)
+        after = {"status": status, "data": data or {}, "note": note}
+        with self.transaction():
+            before = self._label_state(sentence_id, coder_id)
+            stamp = now()
+            event_id = self._append_event(
+                sentence_id, coder_id, action, before, after, codebook_id, stamp
+            )
+            self.conn.execute(
+                "INSERT INTO labels (sentence_id, coder_id, status, data, note, codebook_id,"
+                " event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (sentence_id, coder_id) DO UPDATE SET status = excluded.status,"
+                " data = excluded.data, note = excluded.note,"
+                " codebook_id = excluded.codebook_id, event_id = excluded.event_id,"
+                " updated_at = excluded.updated_at",
+                (
+                    sentence_id,
+                    coder_id,
+                    status,
+                    _dump(after["data"]),
+                    note,
+                    codebook_id,
+                    event_id,
+                    stamp,
+                ),
+            )
+        return event_id
+
+    def label(self, sentence_id: int, coder: str) -> dict[str, Any] | None:
+        """The coder's current label state for a sentence, or None."""
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (coder,)).fetchone()
+        return None if row is None else self._label_state(sentence_id, row[0])
+
+    def _label_state(self, sentence_id: int, coder_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT status, data, note FROM labels WHERE sentence_id = ? AND coder_id = ?",
+            (sentence_id, coder_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"status": row[0], "data": json.loads(row[1]), "note": row[2]}
+
+    def _append_event(
+        self,
+        sentence_id: int,
+        coder_id: int,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        codebook_id: int | None,
+        stamp: str,
+        ref_event: int | None = None,
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO label_events (sentence_id, coder_id, action, ref_event, before, after,"
+            " codebook_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sentence_id,
+                coder_id,
+                action,
+                ref_event,
+                None if before is None else _dump(before),
+                None if after is None else _dump(after),
+                codebook_id,
+                stamp,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def label_counts(self) -> dict[str, dict[int, dict[str, int]]]:
+        """{coder: {article_id: {status: count}}} over current labels."""
+        counts: dict[str, dict[int, dict[str, int]]] = {}
+        for coder, article_id, status, n in self.conn.execute(
+            "SELECT c.name, s.article_id, l.status, COUNT(*) FROM labels l"
+            " JOIN coders c ON c.id = l.coder_id JOIN sentences s ON s.id = l.sentence_id"
+            " GROUP BY c.name, s.article_id, l.status"
+        ):
+            counts.setdefault(coder, {}).setdefault(article_id, {})[status] = n
+        for coder in self.coders():
+            counts.setdefault(coder, {})
+        return counts
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _entity_key(label: str) -> str:
+    """An ASCII-ish stable key from a label: words joined by underscores."""
+    words = "".join(c if c.isalnum() else " " for c in label.casefold()).split()
+    return "_".join(words)[:60] or "entity"
