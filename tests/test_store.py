@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import CODEBOOK, CORPUS
 from workbench import migrations
+from workbench.codebook import load_codebook
 from workbench.corpus import import_paths
 from workbench.errors import WorkbenchError
 from workbench.store import Store
@@ -152,3 +153,25 @@ def test_entity_keys_stay_unique(store):
     a = store.add_entity("speaker", "Security source")
     b = store.add_entity("speaker", "Security  source!", aliases=["مصدر آخر"])
     assert a != b and b.startswith(a)
+
+
+def test_registering_the_codebook_seeds_the_speaker_registry(store):
+    book = load_codebook(CODEBOOK)
+    first = store.register_codebook(book)
+    assert store.register_codebook(book) == first  # idempotent
+    assert store.codebook_versions() == [(first, book.name, book.version)]
+    seeds = book.field("speaker").values
+    assert [e["key"] for e in store.entities("speaker")] == [v.id for v in seeds]
+    # People are found through the aliases of the entity they speak for.
+    assert store.find_entity("speaker", "عَلي حجّو") == "autonomous_administration"
+    assert store.find_entity("speaker", "قسد") == "sdf"
+
+
+def test_changed_codebook_under_the_same_version_is_refused(store, tmp_path):
+    store.register_codebook(load_codebook(CODEBOOK))
+    edited = tmp_path / "hasakah.toml"
+    edited.write_text(
+        CODEBOOK.read_text(encoding="utf-8").replace("الإدارة الذاتية", "الادارة", 1), "utf-8"
+    )
+    with pytest.raises(WorkbenchError, match="new version"):
+        store.register_codebook(load_codebook(edited))
