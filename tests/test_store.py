@@ -175,3 +175,46 @@ def test_changed_codebook_under_the_same_version_is_refused(store, tmp_path):
     )
     with pytest.raises(WorkbenchError, match="new version"):
         store.register_codebook(load_codebook(edited))
+
+
+def test_undo_and_redo_replay_the_event_log_across_restarts(store, db_path):
+    a, b = store.sentences(store.articles()[0].id)[:2]
+    store.set_label(a.id, "amina", data={"claim_type": "denial"})
+    store.set_label(b.id, "amina", data={"claim_type": "background"})
+    store.set_label(b.id, "amina", status="flagged", data={}, note="ask")
+    store.set_label(a.id, "omar", data={"claim_type": "attribution"})  # another coder
+    assert store.undo("amina") == b.id
+    assert store.label(b.id, "amina")["data"] == {"claim_type": "background"}
+    assert store.undo("amina") == b.id
+    assert store.label(b.id, "amina") is None
+    with Store(db_path) as reopened:  # a restart in between
+        assert reopened.redo("amina") == b.id
+        assert reopened.label(b.id, "amina")["data"] == {"claim_type": "background"}
+        assert reopened.undo("amina") == b.id
+        assert reopened.undo("amina") == a.id
+        assert reopened.label(a.id, "amina") is None
+        assert reopened.undo("amina") is None  # nothing left
+        # Omar's label is not in Amina's history.
+        assert reopened.label(a.id, "omar")["data"] == {"claim_type": "attribution"}
+        # A new change after undoing drops the redo history.
+        reopened.set_label(a.id, "amina", data={"claim_type": "call_to_action"})
+        assert reopened.redo("amina") is None
+        assert reopened.undo("amina") == a.id and reopened.label(a.id, "amina") is None
+        actions = [r[0] for r in reopened.conn.execute("SELECT action FROM label_events")]
+    assert actions.count("undo") == 5 and actions.count("redo") == 1
+
+
+def test_coder_settings_are_remembered(store, db_path):
+    store.update_coder_settings("amina", display="app")
+    store.update_coder_settings("amina", theme="dark")
+    with Store(db_path) as reopened:
+        assert reopened.coder_settings("amina") == {"display": "app", "theme": "dark"}
+        assert reopened.coder_settings("nobody") == {}
+
+
+def test_labels_of_returns_only_that_coders_labels(store):
+    article = store.articles()[0]
+    a, b = store.sentences(article.id)[:2]
+    store.set_label(a.id, "amina", data={"claim_type": "denial"})
+    store.set_label(b.id, "omar", data={"claim_type": "denial"})
+    assert set(store.labels_of("amina", article.id)) == {a.id}

@@ -282,6 +282,14 @@ class Store:
             for row in rows
         ]
 
+    def article_of(self, sentence_id: int) -> int:
+        row = self.conn.execute(
+            "SELECT article_id FROM sentences WHERE id = ?", (sentence_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(sentence_id)
+        return row[0]
+
     def article_text(self, article_id: int) -> str:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
@@ -474,24 +482,7 @@ class Store:
             event_id = self._append_event(
                 sentence_id, coder_id, action, before, after, codebook_id, stamp
             )
-            self.conn.execute(
-                "INSERT INTO labels (sentence_id, coder_id, status, data, note, codebook_id,"
-                " event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (sentence_id, coder_id) DO UPDATE SET status = excluded.status,"
-                " data = excluded.data, note = excluded.note,"
-                " codebook_id = excluded.codebook_id, event_id = excluded.event_id,"
-                " updated_at = excluded.updated_at",
-                (
-                    sentence_id,
-                    coder_id,
-                    status,
-                    _dump(after["data"]),
-                    note,
-                    codebook_id,
-                    event_id,
-                    stamp,
-                ),
-            )
+            self._write_state(sentence_id, coder_id, after, codebook_id, event_id, stamp)
         return event_id
 
     def label(self, sentence_id: int, coder: str) -> dict[str, Any] | None:
@@ -535,6 +526,118 @@ class Store:
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def labels_of(self, coder: str, article_id: int) -> dict[int, dict[str, Any]]:
+        """{sentence id: label state} for one coder in one article.
+
+        Only ever one coder's labels: the labeling screens are blind.
+        """
+        return {
+            sid: {"status": status, "data": json.loads(data), "note": note}
+            for sid, status, data, note in self.conn.execute(
+                "SELECT l.sentence_id, l.status, l.data, l.note FROM labels l"
+                " JOIN coders c ON c.id = l.coder_id JOIN sentences s ON s.id = l.sentence_id"
+                " WHERE c.name = ? AND s.article_id = ?",
+                (coder, article_id),
+            )
+        }
+
+    def _history(self, coder_id: int) -> tuple[list[int], list[int]]:
+        """The coder's undo and redo stacks, replayed from the event log.
+
+        Replaying (rather than storing the stacks) keeps the log the single
+        source of truth, so undo works the same after a restart or a crash.
+        """
+        undo: list[int] = []
+        redo: list[int] = []
+        for event_id, action, ref in self.conn.execute(
+            "SELECT id, action, ref_event FROM label_events WHERE coder_id = ? ORDER BY id",
+            (coder_id,),
+        ):
+            if action == "set":
+                undo.append(event_id)
+                redo.clear()
+            elif action == "undo" and undo and undo[-1] == ref:
+                redo.append(undo.pop())
+            elif action == "redo" and redo and redo[-1] == ref:
+                undo.append(redo.pop())
+        return undo, redo
+
+    def undo(self, coder: str) -> int | None:
+        """Undo the coder's last change; returns the sentence it touched, or None."""
+        return self._step(coder, "undo")
+
+    def redo(self, coder: str) -> int | None:
+        """Redo the coder's last undone change; returns its sentence, or None."""
+        return self._step(coder, "redo")
+
+    def _step(self, coder: str, action: str) -> int | None:
+        coder_id = self.ensure_coder(coder)
+        with self.transaction():
+            undo, redo = self._history(coder_id)
+            stack = undo if action == "undo" else redo
+            if not stack:
+                return None
+            ref = stack[-1]
+            sentence_id, before, after, codebook_id = self.conn.execute(
+                "SELECT sentence_id, before, after, codebook_id FROM label_events WHERE id = ?",
+                (ref,),
+            ).fetchone()
+            target = before if action == "undo" else after
+            state = None if target is None else json.loads(target)
+            current = self._label_state(sentence_id, coder_id)
+            stamp = now()
+            event_id = self._append_event(
+                sentence_id, coder_id, action, current, state, codebook_id, stamp, ref_event=ref
+            )
+            self._write_state(sentence_id, coder_id, state, codebook_id, event_id, stamp)
+        return sentence_id
+
+    def _write_state(
+        self,
+        sentence_id: int,
+        coder_id: int,
+        state: dict[str, Any] | None,
+        codebook_id: int | None,
+        event_id: int,
+        stamp: str,
+    ) -> None:
+        if state is None:
+            self.conn.execute(
+                "DELETE FROM labels WHERE sentence_id = ? AND coder_id = ?", (sentence_id, coder_id)
+            )
+            return
+        self.conn.execute(
+            "INSERT INTO labels (sentence_id, coder_id, status, data, note, codebook_id,"
+            " event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (sentence_id, coder_id) DO UPDATE SET status = excluded.status,"
+            " data = excluded.data, note = excluded.note,"
+            " codebook_id = excluded.codebook_id, event_id = excluded.event_id,"
+            " updated_at = excluded.updated_at",
+            (
+                sentence_id,
+                coder_id,
+                state["status"],
+                _dump(state["data"]),
+                state["note"],
+                codebook_id,
+                event_id,
+                stamp,
+            ),
+        )
+
+    def coder_settings(self, coder: str) -> dict[str, Any]:
+        row = self.conn.execute("SELECT settings FROM coders WHERE name = ?", (coder,)).fetchone()
+        return {} if row is None else json.loads(row[0])
+
+    def update_coder_settings(self, coder: str, **settings: Any) -> None:
+        """Merge settings (e.g. display mode) into the coder's remembered ones."""
+        self.ensure_coder(coder)
+        with self.transaction():
+            merged = {**self.coder_settings(coder), **settings}
+            self.conn.execute(
+                "UPDATE coders SET settings = ? WHERE name = ?", (_dump(merged), coder)
+            )
 
     def label_counts(self) -> dict[str, dict[int, dict[str, int]]]:
         """{coder: {article_id: {status: count}}} over current labels."""
