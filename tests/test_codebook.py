@@ -514,7 +514,7 @@ def test_minimal_codebook_and_explicit_keys(tmp_path: Path) -> None:
         [[field.value]]
         id = "b"
         label = "B"
-        key = "x"
+        key = "z"
         [[field.value]]
         id = "c"
         label = "C"
@@ -525,7 +525,7 @@ def test_minimal_codebook_and_explicit_keys(tmp_path: Path) -> None:
         """
     )
     mini = parse_codebook(text, "mini.toml")
-    assert mini.field("kind").keys() == {"1": "a", "x": "b", "3": "c"}
+    assert mini.field("kind").keys() == {"1": "a", "z": "b", "3": "c"}
     assert mini.field("who").values == () and mini.field("who").categories() == ()
     assert mini.description == "" and mini.language == ""
     assert mini.content_hash != load_codebook(HASAKAH).content_hash
@@ -627,3 +627,36 @@ def test_validate_multi_field(tmp_path: Path) -> None:
     assert validate_labels(m, {"topics": "war"}) == [
         "field 'topics': expected a list of value ids, not a string"
     ]
+
+
+def test_keys_live_together_on_the_screen_must_differ(tmp_path: Path) -> None:
+    text = HASAKAH.read_text(encoding="utf-8")
+    at = text.index('id = "casualty_figure"')
+    broken = tmp_path / "cross.toml"
+    broken.write_text(text[:at] + 'key = "t"\n' + text[at:], encoding="utf-8")
+    with pytest.raises(InputErrors) as exc:
+        load_codebook(broken)
+    (error,) = exc.value.errors
+    assert error.line == text[:at].count("\n") + 1
+    assert "'claim_type' value 'casualty_figure': key 't'" in error.message
+    assert "field 'stance' target 'turkey'" in error.message
+
+
+def test_two_single_fields_cannot_both_default_to_digits(tmp_path: Path) -> None:
+    body = "\n".join(
+        f'[[field]]\nid = "{f}"\nkind = "single"\nlabel = "{f}"\n'
+        f'[[field.value]]\nid = "a"\nlabel = "A"\n'
+        for f in ("first", "second")
+    )
+    path = tmp_path / "two.toml"
+    path.write_text(f'[codebook]\nname = "x"\nversion = "1"\n{body}', encoding="utf-8")
+    with pytest.raises(InputErrors, match="key '1' is also the key of field 'first'"):
+        load_codebook(path)
+
+
+def test_screen_keys_of_the_hasakah_codebook() -> None:
+    keys = load_codebook(HASAKAH).screen_keys()
+    assert keys["7"] == ("claim_type", "value", "denial")
+    assert keys["t"] == ("stance", "target", "turkey")
+    assert keys["!"] == ("confidence", "value", "1")
+    assert "b" not in keys  # polarity keys act only after a target key

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputErrors, WorkbenchError
-from workbench.keymap import LABELING, RESERVED_KEYS
+from workbench.keymap import ORDINAL_KEYS, RESERVED_BY, RESERVED_KEYS
 
 __all__ = [
     "KINDS",
@@ -209,6 +209,20 @@ class Codebook:
         """Field ids in screen order."""
         return tuple(f.id for f in self.fields)
 
+    def screen_keys(self) -> dict[str, tuple[str, str, str]]:
+        """Keys live together on the labeling screen: key -> (field, part, value id).
+
+        Choice and ordinal values and stance targets; polarity keys are not
+        here, as they only act after a target key.
+        """
+        keys: dict[str, tuple[str, str, str]] = {}
+        for f in self.fields:
+            part = "target" if f.kind == "stance" else "value"
+            if f.kind in ("single", "multi", "ordinal", "stance"):
+                for key, value_id in f.keys(part).items():
+                    keys.setdefault(key, (f.id, part, value_id))
+        return keys
+
     def field(self, id: str) -> Field:
         """The field called `id`; KeyError naming the known fields if there is none."""
         for f in self.fields:
@@ -219,17 +233,18 @@ class Codebook:
 
 
 def _effective_keys(kind: str, part: str, values: tuple[Value, ...]) -> list[str | None]:
-    """The key of each value: its own, else (single fields) the digit of its position."""
-    default_digits = kind == "single" and part == "value"
-    out: list[str | None] = []
-    for i, v in enumerate(values):
-        if v.key is not None:
-            out.append(v.key)
-        elif default_digits and i < len(_DIGITS):
-            out.append(_DIGITS[i])
-        else:
-            out.append(None)
-    return out
+    """The key of each value: its own, else the default of its position:
+    digits 1-9 for single-choice fields, shifted digits (! @ # ...) for
+    ordinal ones (confidence 1-3 on ! @ #)."""
+    defaults: tuple[str, ...] = ()
+    if part == "value" and kind == "single":
+        defaults = _DIGITS
+    elif part == "value" and kind == "ordinal":
+        defaults = ORDINAL_KEYS
+    return [
+        v.key if v.key is not None else (defaults[i] if i < len(defaults) else None)
+        for i, v in enumerate(values)
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -424,10 +439,6 @@ def _norm_alias(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-_RESERVED_BY = {b.key: b.description for b in LABELING}
-_RESERVED_BY.update({"?": "Help and codebook", "/": "Find"})
-
-
 class _Builder:
     def __init__(self, text: str, path: str) -> None:
         self.text = text
@@ -518,6 +529,7 @@ class _Builder:
                 first_line[field.id] = line
                 fields.append(field)
 
+        self.check_screen_keys(fields)
         if self.errors:
             self.errors.sort(key=lambda e: (e.line is None, e.line or 0))
             raise InputErrors(self.errors)
@@ -530,6 +542,25 @@ class _Builder:
             path=self.path,
             language=language,
         )
+
+    def check_screen_keys(self, fields: list[Field]) -> None:
+        """Keys of different fields that are live at once must differ."""
+        owner: dict[str, tuple[str, str, str]] = {}
+        for f in fields:
+            part = "target" if f.kind == "stance" else "value"
+            if f.kind not in ("single", "multi", "ordinal", "stance"):
+                continue
+            for key, value_id in f.keys(part).items():
+                if key in owner and owner[key][0] != f.id:
+                    other_field, other_part, other_value = owner[key]
+                    at = self.text.find(f'id = "{value_id}"')
+                    self.error(
+                        f"field {f.id!r} {part} {value_id!r}: key {key!r} is also the key of "
+                        f"field {other_field!r} {other_part} {other_value!r}; both are live "
+                        "on the labeling screen",
+                        None if at < 0 else self.text.count("\n", 0, at) + 1,
+                    )
+                owner.setdefault(key, (f.id, part, value_id))
 
     # -- fields --
 
@@ -735,7 +766,7 @@ class _Builder:
                 continue
             line = self.value_at(i, part, j, v.id, at)("key" if v.key else None)
             if v.key is not None and v.key in RESERVED_KEYS:
-                what = _RESERVED_BY.get(v.key)
+                what = RESERVED_BY.get(v.key)
                 bound = f" ({what})" if what else ""
                 self.error(
                     f"{where} {part} {v.id!r}: key {v.key!r} is reserved for a global "

@@ -1,8 +1,10 @@
 """Every key binding of the app, declared in one place.
 
-Core data, no Textual: the TUI builds its bindings from these tables and the
-codebook validator checks codebook keys against them, so a codebook can never
-shadow a global key.
+Core data, no Textual: the TUI builds its bindings from these tables (and
+shows them in the footer and the help screen), and the codebook validator
+checks codebook keys against them, so a codebook can never shadow a global
+key. Codebook keys are typed characters ("t", "1"); bindings use Textual key
+names ("question_mark"); `RESERVED_KEYS` holds both spellings.
 """
 
 from __future__ import annotations
@@ -12,29 +14,68 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class KeyBinding:
-    id: str  # stable name, used by the TUI and by user keymap overrides
+    id: str  # stable name, used by the TUI and in tests
     key: str  # Textual key name(s), comma-separated
     action: str
     description: str
     show: bool = True  # shown in the footer
+    tooltip: str = ""
 
 
+# The labeling screen. Codebook keys (claim types on digits, stance targets
+# and polarities on letters, confidence on shifted digits) come on top.
 LABELING: tuple[KeyBinding, ...] = (
-    KeyBinding("commit", "enter", "commit", "Commit and next"),
+    KeyBinding(
+        "commit",
+        "enter",
+        "commit",
+        "Commit+next",
+        tooltip="Save and go to the next undone sentence",
+    ),
+    KeyBinding("speaker", "space", "speaker", "Speaker", tooltip="Pick or add the speaker"),
+    KeyBinding("skip", "x", "skip", "Skip", tooltip="Not codable; optional reason"),
+    KeyBinding("flag", "f", "flag", "Flag", tooltip="Flag to discuss; optional reason"),
+    KeyBinding("note", "ctrl+n", "note", "Note"),
+    KeyBinding("unstance", "backspace", "remove_stance", "Drop stance", show=False),
     KeyBinding("undo", "ctrl+z", "undo", "Undo"),
     KeyBinding("redo", "ctrl+y", "redo", "Redo"),
-    KeyBinding("help", "question_mark", "help", "Help and codebook"),
-    KeyBinding("quit", "q", "quit", "Quit"),
     KeyBinding("find", "slash", "find", "Find"),
-    KeyBinding("skip", "ctrl+s", "skip", "Skip"),
-    KeyBinding("flag", "ctrl+f", "flag", "Flag"),
-    KeyBinding("display", "ctrl+d", "toggle_display", "Display mode"),
-    KeyBinding("previous", "up", "previous", "Previous sentence", show=False),
-    KeyBinding("next", "down", "next", "Next sentence", show=False),
+    KeyBinding("display", "ctrl+d", "toggle_display", "Display"),
+    KeyBinding("help", "question_mark", "help", "Help"),
+    KeyBinding("previous", "up", "move(-1)", "Previous", show=False),
+    KeyBinding("next", "down", "move(1)", "Next", show=False),
+    KeyBinding("back", "escape", "back", "Articles"),
+    KeyBinding("quit", "q", "quit", "Quit"),
 )
 
-# Keys a codebook value may not claim, because a global binding owns them.
-RESERVED_KEYS: frozenset[str] = frozenset(
-    {"enter", "ctrl+z", "ctrl+y", "question_mark", "?", "q", "slash", "/", "escape", "tab"}
-    | {b.key for b in LABELING}
+ARTICLES: tuple[KeyBinding, ...] = (
+    KeyBinding("open", "enter", "open", "Open"),
+    KeyBinding("filter", "slash", "filter", "Filter"),
+    KeyBinding("display", "ctrl+d", "toggle_display", "Display"),
+    KeyBinding("help", "question_mark", "help", "Help"),
+    KeyBinding("quit", "q", "quit", "Quit"),
 )
+
+# Shifted digits pick the values of an ordinal field (confidence 1-3).
+ORDINAL_KEYS: tuple[str, ...] = ("!", "@", "#", "$", "%", "^", "&", "*", "(")
+
+_CHARACTERS = {
+    "question_mark": "?",
+    "slash": "/",
+    "space": " ",
+    "exclamation_mark": "!",
+    "at": "@",
+    "number_sign": "#",
+}
+
+RESERVED_KEYS: frozenset[str] = frozenset(
+    {b.key for b in LABELING}
+    | {_CHARACTERS.get(b.key, b.key) for b in LABELING}
+    | {"space", "tab", "escape"}
+)
+
+# What owns each reserved key, for error messages ("key 'q' is reserved for Quit").
+RESERVED_BY: dict[str, str] = {
+    **{_CHARACTERS.get(b.key, b.key): b.description for b in LABELING},
+    **{b.key: b.description for b in LABELING},
+}
