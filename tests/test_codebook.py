@@ -637,7 +637,7 @@ def test_keys_live_together_on_the_screen_must_differ(tmp_path: Path) -> None:
     with pytest.raises(InputErrors) as exc:
         load_codebook(broken)
     (error,) = exc.value.errors
-    assert error.line == text[:at].count("\n") + 1
+    assert error.line == text[:at].count("\n") + 2  # the value's id line
     assert "'claim_type' value 'casualty_figure': key 't'" in error.message
     assert "field 'stance' target 'turkey'" in error.message
 
