@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from workbench.codebook import Codebook
 
 from workbench.arabic import match_key
@@ -92,7 +92,7 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
         self._migrate()
 
     # -- lifecycle -------------------------------------------------------
@@ -105,6 +105,19 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The sqlite-utils view of this database, for ad-hoc queries and tools.
+
+        Imported on first use: sqlite-utils imports pandas when it is installed
+        (0.4 s), which the TUI's start-up must not pay.
+        """
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     @property
     def schema_version(self) -> int:
@@ -337,20 +350,18 @@ class Store:
                 )
             return row[0]
         with self.transaction():
-            codebook_id = (
-                self.db["codebooks"]
-                .insert(
-                    {
-                        "name": codebook.name,
-                        "version": codebook.version,
-                        "content_hash": codebook.content_hash,
-                        "source": codebook.source,
-                        "path": codebook.path,
-                        "registered_at": now(),
-                    }
-                )
-                .last_pk
-            )
+            codebook_id = self.conn.execute(
+                "INSERT INTO codebooks (name, version, content_hash, source, path, registered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    codebook.name,
+                    codebook.version,
+                    codebook.content_hash,
+                    codebook.source,
+                    codebook.path,
+                    now(),
+                ),
+            ).lastrowid
             for field in codebook.fields:
                 if field.kind != "entity":
                     continue
