@@ -77,6 +77,40 @@ def stats(db_path: str) -> None:
         render_stats(store)
 
 
+@cli.command()
+@click.option(
+    "--coder", envvar="WORKBENCH_CODER", help="Coder name (else $WORKBENCH_CODER, else asks)."
+)
+@click.option(
+    "--display",
+    type=click.Choice(["terminal", "app"]),
+    envvar="WORKBENCH_DISPLAY",
+    help="terminal: the terminal does bidi (VTE, Konsole, mlterm, macOS); app: the app "
+    "reorders (kitty, Alacritty, Windows Terminal, xterm, tmux). Skips the calibration screen.",
+)
+@click.option(
+    "--codebook",
+    "codebook_path",
+    envvar="WORKBENCH_CODEBOOK",
+    type=click.Path(dir_okay=False),
+    help="Codebook TOML (default: the newest one this database was coded with, "
+    "else labels/hasakah.toml).",
+)
+@db_option
+def label(coder: str | None, display: str | None, codebook_path: str | None, db_path: str) -> None:
+    """Open the labeling workbench."""
+    from workbench.codebook import resolve_codebook
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        if not store.articles():
+            raise WorkbenchError("no articles: run `workbench import PATH` first", db_path)
+        book = resolve_codebook(codebook_path, store)
+        from workbench.tui.app import WorkbenchApp
+
+        WorkbenchApp(store, book, coder=coder, display=display).run()  # type: ignore[arg-type]
+
+
 @cli.group()
 def codebook() -> None:
     """Codebook tools."""

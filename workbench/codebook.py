@@ -252,6 +252,26 @@ def _effective_keys(kind: str, part: str, values: tuple[Value, ...]) -> list[str
 # --------------------------------------------------------------------------
 
 
+DEFAULT_CODEBOOK = Path("labels") / "hasakah.toml"
+
+
+def resolve_codebook(path: str | Path | None, store: Any) -> Codebook:
+    """The codebook to label with: `path` if given, else the newest one the
+    database was coded with (so a coder needs no file), else
+    labels/hasakah.toml in the current folder."""
+    if path is not None:
+        return load_codebook(path)
+    latest = store.latest_codebook()
+    if latest is not None:
+        source, origin = latest
+        return parse_codebook(source, origin)
+    if DEFAULT_CODEBOOK.exists():
+        return load_codebook(DEFAULT_CODEBOOK)
+    raise WorkbenchError(
+        "no codebook: pass --codebook FILE (none is recorded in this database yet)"
+    )
+
+
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate the codebook at `path`.
 

@@ -376,6 +376,13 @@ class Store:
                     )
         return codebook_id
 
+    def latest_codebook(self) -> tuple[str, str] | None:
+        """(TOML source, original path) of the newest registered codebook."""
+        row = self.conn.execute(
+            "SELECT source, path FROM codebooks ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
     def codebook_versions(self) -> list[tuple[int, str, str]]:
         """(id, name, version) of every registered codebook, oldest first."""
         return self.conn.execute("SELECT id, name, version FROM codebooks ORDER BY id").fetchall()

@@ -1,0 +1,124 @@
+"""The labeling app: coder → (calibration) → articles → labeling."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding
+
+from workbench.codebook import Codebook
+from workbench.display import DisplayMode
+from workbench.keymap import KeyBinding
+from workbench.session import LabelingSession
+from workbench.store import Store
+from workbench.tui.render import help_text
+from workbench.tui.screens.articles import ArticlesScreen
+from workbench.tui.screens.calibration import CalibrationScreen
+from workbench.tui.screens.coder import CoderScreen
+from workbench.tui.screens.labeling import LabelingScreen
+from workbench.tui.screens.modals import HelpScreen
+
+
+class WorkbenchApp(App[None]):
+    CSS_PATH = "workbench.tcss"
+    TITLE = "Stance workbench"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(
+        self,
+        store: Store,
+        codebook: Codebook,
+        *,
+        coder: str | None = None,
+        display: DisplayMode | None = None,
+        open_article: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.codebook = codebook
+        self._coder = coder
+        self._display_override = display
+        self._open_first = open_article
+        self.display_mode: DisplayMode = display or "terminal"
+        self.session: LabelingSession | None = None
+        self._speaker_names: dict[str, tuple[str, str]] | None = None
+
+    def on_mount(self) -> None:
+        if self._coder:
+            self._start(self._coder)
+        else:
+            self.push_screen(CoderScreen(self.store.coders()), self._start)
+
+    def _start(self, coder: str | None) -> None:
+        if not coder:
+            self.exit()
+            return
+        self.session = LabelingSession(self.store, coder, self.codebook)
+        remembered = self.store.coder_settings(coder).get("display")
+        if self._display_override:
+            self.display_mode = self._display_override
+            self._show_articles()
+        elif remembered in ("terminal", "app"):
+            self.display_mode = remembered
+            self._show_articles()
+        else:
+            self.push_screen(CalibrationScreen(), self._calibrated)
+        # Warm camel-tools (about a second to import) off the start-up path,
+        # before the coder first searches or picks a speaker.
+        self.run_worker(_warm_arabic, thread=True, exclusive=True, group="warm")
+
+    def _calibrated(self, mode: DisplayMode | None) -> None:
+        assert self.session is not None
+        self.display_mode = mode or "terminal"
+        self.store.update_coder_settings(self.session.coder, display=self.display_mode)
+        self._show_articles()
+
+    def _show_articles(self) -> None:
+        # Switch rather than push: the coder/calibration screens are done with.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(ArticlesScreen())
+        if self._open_first is not None:
+            self.open_article(self._open_first)
+
+    def open_article(self, article_id: int, index: int | None = None) -> None:
+        assert self.session is not None
+        self.session.open_article(article_id, index)
+        self.push_screen(LabelingScreen(self.session))
+
+    def toggle_display(self) -> None:
+        assert self.session is not None
+        self.display_mode = "app" if self.display_mode == "terminal" else "terminal"
+        self.store.update_coder_settings(self.session.coder, display=self.display_mode)
+        self.notify(f"Display mode: {self.display_mode}", timeout=2)
+
+    def show_help(self, bindings: tuple[KeyBinding, ...]) -> None:
+        keys = [(b.key, b.description + (f" — {b.tooltip}" if b.tooltip else "")) for b in bindings]
+        keys += [
+            ("1-9", "claim type (codebook order)"),
+            ("letter, letter", "stance: target key, then polarity key (again removes it)"),
+            ("! @ #", "confidence 1-3"),
+        ]
+        self.push_screen(HelpScreen(help_text(self.codebook, keys, self.display_mode)))
+
+    def speaker_names(self) -> dict[str, tuple[str, str]]:
+        """Entity key -> (English label, Arabic name), for display."""
+        if self._speaker_names is None:
+            self._speaker_names = {
+                e["key"]: (e["label"], e["label_ar"])
+                for field in self.codebook.fields
+                if field.kind == "entity"
+                for e in self.store.entities(field.id)
+            }
+        return self._speaker_names
+
+    def forget_speaker_names(self) -> None:
+        self._speaker_names = None
+
+
+def _warm_arabic() -> None:
+    from workbench.arabic import match_key
+
+    match_key("تحميل")

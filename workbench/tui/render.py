@@ -1,0 +1,230 @@
+"""What the labeling screens draw, as Rich `Text` built from plain strings.
+
+Corpus text never goes through markup: every string from an article, a
+codebook or a coder becomes `Text(...)` (styles are attached, never parsed),
+after `workbench.display.sanitize`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from workbench.codebook import Codebook, Field
+from workbench.display import DisplayMode, display_lines, sanitize, terminal_text, visual_line
+from workbench.session import LabelingSession
+from workbench.store import SentenceRow
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    style: str = ""
+
+
+def inline(text: str, mode: DisplayMode) -> str:
+    """A short string (a name, a title) on one line in the display mode."""
+    return terminal_text(text) if mode == "terminal" else visual_line(sanitize(text))
+
+
+def blocks_text(blocks: list[Block], width: int, mode: DisplayMode) -> Text:
+    """Blocks of Arabic text wrapped to `width`, a blank line between blocks.
+
+    App mode right-aligns each visual line; terminal mode leaves alignment and
+    ordering to the terminal.
+    """
+    out = Text()
+    for n, block in enumerate(blocks):
+        if n:
+            out.append("\n\n")
+        lines = display_lines(block.text, width, mode)
+        for i, line in enumerate(lines):
+            if i:
+                out.append("\n")
+            if mode == "app":
+                out.append(" " * max(0, width - cell_len(line)))
+            out.append(line, style=block.style)
+    return out
+
+
+def context_blocks(session: LabelingSession) -> list[Block]:
+    """The current sentence inside its paragraph, neighbours dimmed.
+
+    The paragraph's other sentences and the sentence just before and after
+    (even in another paragraph) are shown dim, so pronouns and quotations can
+    be resolved; the current sentence is prominent.
+    """
+    sentences = session.sentences
+    current = session.sentence
+    lo = hi = session.index
+    while lo > 0 and sentences[lo - 1].line == current.line:
+        lo -= 1
+    while hi < len(sentences) - 1 and sentences[hi + 1].line == current.line:
+        hi += 1
+    lo, hi = max(0, min(lo, session.index - 1)), min(len(sentences) - 1, max(hi, session.index + 1))
+    return [
+        Block(s.text, "bold reverse" if s.idx == current.idx else "dim")
+        for s in sentences[lo : hi + 1]
+    ]
+
+
+def headline(session: LabelingSession) -> str:
+    article = session.article
+    assert article is not None
+    return article.title or article.first_words + " …"
+
+
+def status_line(session: LabelingSession, mode: DisplayMode) -> Text:
+    p = session.progress()
+    article = session.article
+    assert article is not None
+    text = Text()
+    text.append(f"{article.ext_id}", style="bold")
+    text.append(f"  sentence {session.index + 1}/{len(session.sentences)}")
+    text.append(f"  article {p.article_done}/{p.article_total}")
+    text.append(f"  overall {p.overall_done}/{p.overall_total}")
+    text.append(f"  coder {session.coder}")
+    text.append(f"  {session.codebook.name} {session.codebook.version}")
+    text.append(f"  display {mode}")
+    return text
+
+
+def sentence_flags(session: LabelingSession) -> Text:
+    """Marks for the current sentence: its label status and quotation."""
+    text = Text()
+    state = session.label_state(session.index)
+    if state is None:
+        text.append("○ not done", style="yellow")
+    else:
+        style = {"labeled": "green", "skipped": "magenta", "flagged": "red"}[state["status"]]
+        text.append(f"● {state['status']}", style=style)
+        if state["note"]:
+            text.append(f" ({sanitize(state['note'])})", style=style)
+    if session.sentence.in_quote:
+        text.append("   « inside a quotation that began earlier", style="cyan")
+    elif session.sentence.has_quote:
+        text.append("   « contains a quotation", style="cyan")
+    return text
+
+
+def field_panel(
+    session: LabelingSession,
+    mode: DisplayMode,
+    speaker_names: dict[str, tuple[str, str]],
+    pending_target: str | None = None,
+) -> Text:
+    """Every codebook field with the draft's value and the keys that set it."""
+    out = Text()
+    draft = session.draft
+    for n, f in enumerate(session.codebook.fields):
+        if n:
+            out.append("\n")
+        out.append(f"{f.label:<11}", style="bold")
+        value = draft.values.get(f.id)
+        carried = f.id in draft.carried
+        if f.kind == "entity":
+            out.append("[space] ", style="dim")
+            if value:
+                english, arabic = speaker_names.get(value, (value, ""))
+                out.append(english, style="bold")
+                if arabic:
+                    out.append("  ")
+                    out.append(inline(arabic, mode))
+                if carried:
+                    out.append(
+                        "  (carried from the quotation's start; enter keeps it)", "italic cyan"
+                    )
+            else:
+                out.append("—", style="dim")
+        elif f.kind == "stance":
+            _stance_line(out, f, value or [], pending_target)
+        elif f.kind in ("single", "multi", "ordinal"):
+            _choices_line(out, f, value)
+        else:
+            out.append("[ctrl+n] ", style="dim")
+            out.append(sanitize(value) if value else "—", style="" if value else "dim")
+    return out
+
+
+def _stance_line(out: Text, f: Field, pairs: list[dict[str, str]], pending: str | None) -> None:
+    keys = " ".join(v.key or "?" for v in f.targets)
+    out.append(f"[{keys}] ", style="dim")
+    if pending is not None:
+        target = f.value(pending, "target")
+        out.append(f"{target.label} → ", style="bold yellow")
+        out.append(
+            "  ".join(f"{p.key} {p.label}" for p in f.polarities) + "   (esc cancels)",
+            style="yellow",
+        )
+        return
+    if not pairs:
+        out.append("no stance", style="dim")
+        return
+    out.append(
+        ", ".join(
+            f"{f.value(p['polarity'], 'polarity').label} {f.value(p['target'], 'target').label}"
+            for p in pairs
+        ),
+        style="bold",
+    )
+    out.append("   [backspace] drops the last", style="dim")
+
+
+def _choices_line(out: Text, f: Field, value: object) -> None:
+    chosen = set(value) if isinstance(value, list) else {value}
+    part = f.keys()
+    key_of = {v: k for k, v in part.items()}
+    for i, v in enumerate(f.values):
+        if i:
+            out.append("  ")
+        key = key_of.get(v.id, "")
+        style = "bold reverse" if v.id in chosen else ""
+        out.append(f"{key}", style="dim")
+        out.append(f" {v.label}", style=style)
+
+
+def help_text(codebook: Codebook, bindings: list[tuple[str, str]], mode: DisplayMode) -> Text:
+    """Every binding, then every field's help and examples, values with their keys."""
+    out = Text()
+    out.append("Keys\n", style="bold underline")
+    for key, description in bindings:
+        out.append(f"  {key:<14}", style="bold")
+        out.append(f"{description}\n")
+    out.append(f"\nCodebook {codebook.name} {codebook.version}\n", style="bold underline")
+    for f in codebook.fields:
+        out.append(f"\n{f.label}", style="bold")
+        out.append(f" ({f.kind})  ")
+        out.append(inline(f.label_ar, mode))
+        out.append("\n")
+        if f.help:
+            out.append(f"  {' '.join(f.help.split())}\n")
+        if f.example:
+            out.append("  e.g. ", style="dim")
+            out.append(inline(f.example, mode), style="italic")
+            out.append("\n")
+        parts = [("value", f.values)] if f.kind != "stance" else []
+        if f.kind == "stance":
+            parts = [("target", f.targets), ("polarity", f.polarities)]
+        for part, values in parts:
+            keys = {v: k for k, v in f.keys(part).items()} if f.kind != "entity" else {}
+            for v in values:
+                out.append(f"    {keys.get(v.id, ' '):>2} ", style="bold")
+                out.append(f"{v.label}  ")
+                out.append(inline(v.label_ar, mode))
+                out.append("\n")
+                if v.help:
+                    out.append(f"         {' '.join(v.help.split())}\n", style="dim")
+                if v.example:
+                    out.append("         e.g. ", style="dim")
+                    out.append(inline(v.example, mode), style="italic dim")
+                    out.append("\n")
+    return out
+
+
+def sentence_label(sentence: SentenceRow, mode: DisplayMode, width: int = 70) -> str:
+    text = sanitize(sentence.text)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return inline(text, mode)

@@ -1,0 +1,111 @@
+"""The article list: this coder's progress per article; `/` filters."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from workbench.keymap import ARTICLES
+from workbench.session import ArticleProgress
+from workbench.tui.render import inline
+
+
+class ArticlesScreen(Screen[None]):
+    BINDINGS = [
+        Binding(b.key, b.action, b.description, show=b.show, id=b.id, tooltip=b.tooltip)
+        for b in ARTICLES
+        if b.id != "open"  # the table's own enter selects the row
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="articles-status", markup=False)
+        yield Input(placeholder="filter articles (Arabic matched loosely)", id="filter")
+        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("id", "article", "outlet", "date", "sentences", "done")
+        self.query_one("#filter", Input).display = False
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self, query: str = "") -> None:
+        app = self.app
+        session = app.session  # type: ignore[attr-defined]
+        mode = app.display_mode  # type: ignore[attr-defined]
+        listing = session.articles()
+        shown = _filter(listing, query)
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in shown:
+            a = p.article
+            title = a.title or a.first_words + " …"
+            done_style = "green" if p.done == p.total else ("yellow" if p.done else "")
+            table.add_row(
+                Text(a.ext_id),
+                Text(inline(title[:60], mode)),
+                Text(inline(a.outlet, mode)),
+                Text(a.date),
+                Text(str(a.sentences), justify="right"),
+                Text(f"{p.done}/{p.total}", style=done_style, justify="right"),
+                key=str(a.id),
+            )
+        done = sum(p.done for p in listing)
+        total = sum(p.total for p in listing)
+        status = Text()
+        status.append(f"coder {session.coder}", style="bold")
+        status.append(f"   {len(listing)} articles   done {done}/{total}")
+        status.append(f"   {session.codebook.name} {session.codebook.version}")
+        status.append(f"   display {mode}")
+        if query:
+            status.append(f"   filter: {len(shown)} match", style="yellow")
+        self.query_one("#articles-status", Static).update(status)
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        assert event.row_key.value is not None
+        self.app.open_article(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.refresh_rows(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_toggle_display(self) -> None:
+        self.app.toggle_display()  # type: ignore[attr-defined]
+        self.refresh_rows(self.query_one("#filter", Input).value)
+
+    def action_help(self) -> None:
+        self.app.show_help(ARTICLES)  # type: ignore[attr-defined]
+
+
+def _filter(listing: list[ArticleProgress], query: str) -> list[ArticleProgress]:
+    if not query.strip():
+        return listing
+    from workbench.arabic import match_key
+
+    needle = match_key(query)
+    return [
+        p
+        for p in listing
+        if needle
+        in match_key(
+            " ".join((p.article.ext_id, p.article.title, p.article.first_words, p.article.outlet))
+        )
+    ]

@@ -1,0 +1,48 @@
+"""First start: the coder picks the display mode that reads right in their terminal."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
+
+from workbench.display import DisplayMode, display_lines
+
+# From the corpus: a quotation, a number and a final full stop, the three
+# things that come out visibly wrong when the mode does not suit the terminal.
+SAMPLE = "وأوضحت ”قسد“ أن عدد قتلى التنظيم بلغ 374 قتيلا."
+
+
+class CalibrationScreen(Screen[DisplayMode]):
+    """Two renderings of one sentence; the coder presses the number of the right one."""
+
+    BINDINGS = [
+        Binding("1", "pick('terminal')", "Line 1 reads right"),
+        Binding("2", "pick('app')", "Line 2 reads right"),
+        Binding("escape", "app.quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        width = 60
+        with Vertical(classes="dialog calibration"):
+            yield Label(Text("Which line reads correctly?"), classes="dialog-title")
+            yield Label(
+                Text(
+                    "Arabic should run right to left with joined letters, the number "
+                    "374 left to right, and the full stop at the left end."
+                ),
+                classes="hint",
+            )
+            for n, mode in ((1, "terminal"), (2, "app")):
+                line = display_lines(SAMPLE, width, mode)[0]  # type: ignore[arg-type]
+                shown = Text(f"{n}  ", style="bold")
+                shown.append(line.rjust(width) if mode == "app" else line)
+                yield Static(shown, classes="sample", markup=False)
+            yield Label(Text("Your choice is remembered; ctrl+d switches later."), classes="hint")
+        yield Footer()
+
+    def action_pick(self, mode: DisplayMode) -> None:
+        self.dismiss(mode)

@@ -1,0 +1,35 @@
+"""Widgets shared by the screens."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from workbench.display import DisplayMode
+from workbench.tui.render import Block, blocks_text
+
+
+class ArabicBlocks(Static):
+    """Blocks of Arabic text, re-wrapped to the widget's width in the display mode.
+
+    App mode must wrap before it reorders, so wrapping cannot be left to
+    Textual: the text is laid out here for the current width on every resize.
+    """
+
+    DEFAULT_CSS = "ArabicBlocks { height: auto; }"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes, markup=False)
+        self._blocks: list[Block] = []
+        self._mode: DisplayMode = "terminal"
+
+    def show(self, blocks: list[Block], mode: DisplayMode) -> None:
+        self._blocks = blocks
+        self._mode = mode
+        self._layout()
+
+    def _layout(self) -> None:
+        width = self.content_region.width or self.size.width or 78
+        self.update(blocks_text(self._blocks, max(width, 10), self._mode))
+
+    def on_resize(self) -> None:
+        self._layout()
