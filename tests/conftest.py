@@ -5,9 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from workbench.codebook import load_codebook
+from workbench.corpus import import_paths
+from workbench.store import Store
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "hasakah-2022"
 CODEBOOK = ROOT / "labels" / "hasakah.toml"
+TUI_SIZE = (120, 40)
 
 
 @pytest.fixture
@@ -23,3 +28,20 @@ def corpus_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    """A database holding the sample corpus."""
+    with Store(db_path) as s:
+        import_paths(s, [CORPUS])
+        yield s
+
+
+@pytest.fixture
+def codebook():
+    return load_codebook(CODEBOOK)
+
+
+def article_id(store: Store, ext_id: str) -> int:
+    return next(a.id for a in store.articles() if a.ext_id == ext_id)

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CODEBOOK, CORPUS
+from tests.conftest import CODEBOOK
 from workbench.codebook import load_codebook
-from workbench.corpus import import_paths
 from workbench.session import LabelingSession
 from workbench.store import Store
-
-
-@pytest.fixture
-def store(db_path):
-    with Store(db_path) as s:
-        import_paths(s, [CORPUS])
-        yield s
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +12,6 @@ from workbench.codebook import load_codebook
 from workbench.corpus import import_paths
 from workbench.errors import WorkbenchError
 from workbench.store import Store
-
-
-@pytest.fixture
-def store(db_path: Path):
-    with Store(db_path) as s:
-        import_paths(s, [CORPUS])
-        yield s
 
 
 def test_new_database_is_wal_with_foreign_keys_and_current_schema(db_path):

@@ -34,8 +34,10 @@ class WorkbenchApp(App[None]):
         coder: str | None = None,
         display: DisplayMode | None = None,
         open_article: int | None = None,
+        blink: bool = True,
     ) -> None:
         super().__init__()
+        self.blink = blink
         self.store = store
         self.codebook = codebook
         self._coder = coder

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from workbench.display import DisplayMode
 from workbench.tui.render import Block, blocks_text
@@ -33,3 +33,10 @@ class ArabicBlocks(Static):
 
     def on_resize(self) -> None:
         self._layout()
+
+
+class TextInput(Input):
+    """An Input whose cursor blinks unless the app says not to (snapshot tests)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "blink", True)

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from workbench.keymap import ARTICLES
 from workbench.session import ArticleProgress
 from workbench.tui.render import inline
+from workbench.tui.widgets import TextInput
 
 
 class ArticlesScreen(Screen[None]):
@@ -23,7 +24,7 @@ class ArticlesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="articles-status", markup=False)
-        yield Input(placeholder="filter articles (Arabic matched loosely)", id="filter")
+        yield TextInput(placeholder="filter articles (Arabic matched loosely)", id="filter")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield Footer()
 

@@ -11,6 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from workbench.tui.widgets import TextInput
+
 
 class CoderScreen(Screen[str]):
     """Who is coding? Existing coders are listed; typing a new name creates one."""
@@ -26,7 +28,7 @@ class CoderScreen(Screen[str]):
             yield Label(Text("Who is coding?"), classes="dialog-title")
             if self._coders:
                 yield OptionList(*(Option(Text(c)) for c in self._coders), id="coders")
-            yield Input(placeholder="or type a new coder name and press enter", id="new-coder")
+            yield TextInput(placeholder="or type a new coder name and press enter", id="new-coder")
         yield Footer()
 
     @on(OptionList.OptionSelected)

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.tui.widgets import TextInput
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text (a skip reason, a note). Esc cancels (None)."""
@@ -28,7 +30,7 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self._title), classes="dialog-title")
-            yield Input(value=self._value, placeholder=self._placeholder, id="prompt-input")
+            yield TextInput(value=self._value, placeholder=self._placeholder, id="prompt-input")
             yield Label(Text("enter accepts (empty is fine) · esc cancels"), classes="hint")
 
     @on(Input.Submitted)
@@ -73,7 +75,7 @@ class Picker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label(Text(self._title), classes="dialog-title")
-            yield Input(placeholder="type to search (Arabic or English)", id="picker-input")
+            yield TextInput(placeholder="type to search (Arabic or English)", id="picker-input")
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:

@@ -1,0 +1,70 @@
+"""Snapshots of every screen in both display modes (fixed size, no blinking)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TUI_SIZE as SIZE
+from tests.conftest import article_id
+from workbench.tui.app import WorkbenchApp
+
+MODES = ["terminal", "app"]
+
+
+@pytest.fixture
+def app_for(store, codebook):
+    def make(display=None, coder="amina", open_ext=None):
+        aid = article_id(store, open_ext) if open_ext else None
+        return WorkbenchApp(
+            store, codebook, coder=coder, display=display, open_article=aid, blink=False
+        )
+
+    return make
+
+
+def test_coder_screen(snap_compare, app_for, store):
+    store.ensure_coder("omar")
+    assert snap_compare(app_for(coder=None), terminal_size=SIZE)
+
+
+def test_calibration_screen(snap_compare, app_for):
+    assert snap_compare(app_for(display=None), terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_article_list(snap_compare, app_for, mode):
+    assert snap_compare(app_for(mode), terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_labeling_screen(snap_compare, app_for, mode):
+    assert snap_compare(
+        app_for(mode, open_ext="hasakah-03"),
+        terminal_size=SIZE,
+        press=["down", "down", "3", "t", "b", "@"],
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_labeling_pending_target_and_quotation(snap_compare, app_for, mode, store):
+    aid = article_id(store, "hasakah-01")
+    quoted = next(s.idx for s in store.sentences(aid) if s.in_quote)
+    assert snap_compare(
+        app_for(mode, open_ext="hasakah-01"),
+        terminal_size=SIZE,
+        press=["down"] * quoted + ["n"],
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_help_screen(snap_compare, app_for, mode):
+    assert snap_compare(
+        app_for(mode, open_ext="hasakah-05"), terminal_size=SIZE, press=["question_mark"]
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_speaker_picker(snap_compare, app_for, mode):
+    assert snap_compare(
+        app_for(mode, open_ext="hasakah-05"), terminal_size=SIZE, press=["space", *"التحالف"]
+    )
