@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import workbench
+from tests.conftest import CODEBOOK, CORPUS
 
 PACKAGE = Path(workbench.__file__).parent
 CORE = sorted(p for p in PACKAGE.glob("*.py") if p.name not in ("__main__.py",))
@@ -50,3 +51,37 @@ def test_camel_tools_data_is_never_imported_anywhere():
     # camel_tools.data tries to download at import and fails offline.
     for path in PACKAGE.rglob("*.py"):
         assert not any(m.startswith("camel_tools.data") for m in imported_modules(path)), path
+
+
+def test_starting_the_tui_imports_neither_pandas_nor_camel_charsets(tmp_path):
+    # The app deliberately warms camel-tools in a background thread after the
+    # first paint; that warm-up is switched off here to see the start-up path.
+    # The first start under a new codebook version seeds the speaker registry
+    # (Arabic keys: camel-tools, once); this is every start after that.
+    db = tmp_path / "start.db"
+    code = f"""
+import asyncio, sys
+import workbench.tui.app as tui
+tui._warm_arabic = lambda: None
+from workbench.codebook import resolve_codebook
+from workbench.corpus import import_paths
+from workbench.store import Store
+store = Store({str(db)!r})
+import_paths(store, [{str(CORPUS)!r}])
+store.register_codebook(resolve_codebook({str(CODEBOOK)!r}, store))
+for m in [m for m in sys.modules if m.startswith(("pandas", "camel_tools", "sqlite_utils"))]:
+    del sys.modules[m]
+book = resolve_codebook({str(CODEBOOK)!r}, store)
+app = tui.WorkbenchApp(store, book, coder="amina", display="app", open_article=1)
+
+async def main():
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "sentence 1/" in str(app.screen.query_one("#status").render())
+
+asyncio.run(main())
+print(sorted(m for m in sys.modules if m.startswith(("pandas", "camel_tools.utils.charsets"))))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
