@@ -200,3 +200,16 @@ def test_giant_single_line_of_real_sentences_imports(tmp_path, db_path, capsys):
     code, out, err = run(["import", str(path), "--db", str(db_path)], capsys)
     assert code == 0, err
     assert "60000 sentences" in out
+
+
+def test_manifest_error_points_at_the_file_line_not_an_earlier_mention(
+    corpus_copy, db_path, capsys
+):
+    manifest = corpus_copy / "manifest.toml"
+    text = '# "hasakah-05.txt" was re-scraped on 2022-02-02\n' + manifest.read_text("utf-8")
+    manifest.write_text(text, encoding="utf-8")
+    (corpus_copy / "hasakah-05.txt").unlink()
+    line = text.splitlines().index('file = "hasakah-05.txt"') + 1
+    code, _, err = run(["import", str(corpus_copy), "--db", str(db_path)], capsys)
+    assert code == 1
+    assert f"manifest.toml:{line}: file 'hasakah-05.txt' does not exist" in err

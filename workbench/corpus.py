@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -272,34 +273,38 @@ def read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise WorkbenchError("'article' must be an array of tables ([[article]])", path)
     result: dict[str, dict[str, Any]] = {}
-    errors: list[WorkbenchError] = []
+    problems: list[tuple[str | None, str]] = []  # (file name, message)
     for number, entry in enumerate(entries, start=1):
         name = entry.get("file")
-        where = _line_of(raw, f'"{name}"') if isinstance(name, str) else None
         if not isinstance(name, str) or not name:
-            errors.append(WorkbenchError(f"[[article]] number {number} has no 'file'", path))
-            continue
-        problem = None
-        if name in result:
-            problem = f"file {name!r} is listed twice"
+            problems.append((None, f"[[article]] number {number} has no 'file'"))
+        elif name in result:
+            problems.append((name, f"file {name!r} is listed twice"))
         elif not (folder / name).is_file():
-            problem = f"file {name!r} does not exist in {folder}"
-        else:
-            bad = [k for k in MANIFEST_KEYS if k in entry and not isinstance(entry[k], str)]
-            if bad:
-                problem = f"file {name!r}: {', '.join(bad)} must be text (quoted)"
-        if problem:
-            errors.append(WorkbenchError(problem, path, where))
+            problems.append((name, f"file {name!r} does not exist in {folder}"))
+        elif bad := [k for k in MANIFEST_KEYS if k in entry and not isinstance(entry[k], str)]:
+            problems.append((name, f"file {name!r}: {', '.join(bad)} must be text (quoted)"))
         else:
             result[name] = entry
-    if errors:
-        raise InputErrors(errors)
+    if problems:
+        # Lines are looked up only now, for the entries that have a problem.
+        lines = _file_lines(raw)
+        raise InputErrors(
+            [WorkbenchError(message, path, lines.get(name or "")) for name, message in problems]
+        )
     return result
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    at = text.find(needle)
-    return None if at < 0 else text.count("\n", 0, at) + 1
+_FILE_KEY_RE = re.compile(r"""^\s*file\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _file_lines(raw: str) -> dict[str, int]:
+    """{file name: line of its `file = "..."`} in one pass over the manifest."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if match := _FILE_KEY_RE.match(line):
+            lines.setdefault(match.group(1) or match.group(2), number)
+    return lines
 
 
 def _read_bytes(path: Path) -> bytes:
