@@ -15,7 +15,6 @@ from rich.text import Text
 from workbench.codebook import Codebook, Field
 from workbench.display import DisplayMode, display_lines, sanitize, terminal_text, visual_line
 from workbench.session import LabelingSession
-from workbench.store import SentenceRow
 
 
 @dataclass(frozen=True)
@@ -223,8 +222,9 @@ def help_text(codebook: Codebook, bindings: list[tuple[str, str]], mode: Display
     return out
 
 
-def sentence_label(sentence: SentenceRow, mode: DisplayMode, width: int = 70) -> str:
-    text = sanitize(sentence.text)
+def snippet(text: str, mode: DisplayMode, width: int = 70) -> str:
+    """A sentence shortened to one line, in the display mode (for pick lists)."""
+    text = sanitize(text)
     if len(text) > width:
         text = text[: width - 1] + "…"
     return inline(text, mode)

@@ -16,13 +16,17 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from workbench.display import DisplayMode
 from workbench.keymap import LABELING
 from workbench.session import LabelingSession
 from workbench.tui.render import (
+    Block,
     context_blocks,
     field_panel,
     headline,
+    inline,
     sentence_flags,
+    snippet,
     status_line,
 )
 from workbench.tui.screens.modals import Choice, Picker, TextPrompt
@@ -59,14 +63,12 @@ class LabelingScreen(Screen[None]):
     # -- drawing -----------------------------------------------------------
 
     @property
-    def mode(self):
+    def mode(self) -> DisplayMode:
         return self.app.display_mode  # type: ignore[attr-defined]
 
     def refresh_view(self) -> None:
         s = self.session
         mode = self.mode
-        from workbench.tui.render import Block
-
         self.query_one("#status", Static).update(status_line(s, mode))
         self.query_one("#headline", ArabicBlocks).show([Block(headline(s), "bold")], mode)
         self.query_one("#context", ArabicBlocks).show(context_blocks(s), mode)
@@ -182,8 +184,6 @@ class LabelingScreen(Screen[None]):
             shown.append(e["label"])
             if e["label_ar"]:
                 shown.append("  ")
-                from workbench.tui.render import inline
-
                 shown.append(inline(e["label_ar"], self.mode))
             choices.append(Choice(e["key"], shown, (e["label"], e["label_ar"], *e["aliases"])))
 
@@ -214,7 +214,7 @@ class LabelingScreen(Screen[None]):
                 Choice(
                     f"{h.article_id}:{h.index}",
                     Text(f"{titles[h.article_id]} #{h.index + 1}  ").append(
-                        _short(h.text, self.mode)
+                        snippet(h.text, self.mode)
                     ),
                     (),
                 )
@@ -247,11 +247,3 @@ class LabelingScreen(Screen[None]):
             self.refresh_view()
             return
         self.app.pop_screen()
-
-
-def _short(text: str, mode: str, width: int = 70) -> str:
-    from workbench.display import sanitize
-    from workbench.tui.render import inline
-
-    text = sanitize(text)
-    return inline(text if len(text) <= width else text[: width - 1] + "…", mode)  # type: ignore[arg-type]
