@@ -119,3 +119,11 @@ def test_single_file_and_nested_folder_imports(db_path, tmp_path, corpus_copy):
         # The manifest's metadata applies inside nested folders too.
         titles = {a.ext_id: a.title for a in store.articles()}
         assert titles["hasakah-04"].startswith("قسد:")
+
+
+def test_progress_is_reported_for_reading_and_writing(db_path):
+    calls = []
+    with Store(db_path) as store:
+        import_paths(store, [CORPUS], progress=lambda *a: calls.append(a))
+    assert [c for c in calls if c[0] == "reading"][-1] == ("reading", 5, 5)
+    assert [c for c in calls if c[0] == "writing"] == [("writing", n, 5) for n in range(1, 6)]
