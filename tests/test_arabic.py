@@ -6,8 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workbench.arabic import match_key
+from workbench.arabic import match_key, normalize_unicode
 
 
 @pytest.mark.parametrize(
@@ -53,3 +55,19 @@ def test_camel_tools_is_loaded_only_when_a_key_is_asked_for():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+            st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF),  # presentation forms
+            st.sampled_from(["\ufdfc", "\ufdfd", " ", "a", "\u0640", "\u200f"]),
+            st.characters(),
+        )
+    )
+)
+def test_normalize_unicode_is_exactly_camel_tools(text):
+    from camel_tools.utils.normalize import normalize_unicode as camel_normalize_unicode
+
+    assert normalize_unicode(text) == camel_normalize_unicode(text)
