@@ -96,19 +96,37 @@ def stats(db_path: str) -> None:
     help="Codebook TOML (default: the newest one this database was coded with, "
     "else labels/hasakah.toml).",
 )
+@click.option(
+    "--article",
+    "article_ext_id",
+    help="Open this article (its id, e.g. hasakah-03) at its first sentence not done.",
+)
 @db_option
-def label(coder: str | None, display: str | None, codebook_path: str | None, db_path: str) -> None:
+def label(
+    coder: str | None,
+    display: str | None,
+    codebook_path: str | None,
+    article_ext_id: str | None,
+    db_path: str,
+) -> None:
     """Open the labeling workbench."""
     from workbench.codebook import resolve_codebook
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
-        if not store.articles():
+        articles = store.articles()
+        if not articles:
             raise WorkbenchError("no articles: run `workbench import PATH` first", db_path)
+        open_id = None
+        if article_ext_id is not None:
+            open_id = next((a.id for a in articles if a.ext_id == article_ext_id), None)
+            if open_id is None:
+                raise WorkbenchError(f"no article with id {article_ext_id!r}", db_path)
         book = resolve_codebook(codebook_path, store)
         from workbench.tui.app import WorkbenchApp
 
-        WorkbenchApp(store, book, coder=coder, display=display).run()  # type: ignore[arg-type]
+        app = WorkbenchApp(store, book, coder=coder, display=display, open_article=open_id)  # type: ignore[arg-type]
+        app.run()
 
 
 @cli.group()

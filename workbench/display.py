@@ -20,7 +20,7 @@ of the screen (bidi embeddings, overrides and isolates).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 DisplayMode = Literal["terminal", "app"]
@@ -61,8 +61,13 @@ def _reshaper() -> Any:
     )
 
 
+@lru_cache(maxsize=65536)
 def visual_line(logical: str) -> str:
-    """One already-wrapped logical line, reshaped and in visual order."""
+    """One already-wrapped logical line, reshaped and in visual order.
+
+    Cached: arabic-reshaper re-reads its configuration through configparser
+    on every call, and the labeling screen redraws the same lines often.
+    """
     from bidi import get_display
 
     return get_display(_reshaper().reshape(logical), base_dir="R")
@@ -105,6 +110,14 @@ def _cut_at_width(word: str, width: int) -> int:
     return cut
 
 
+@lru_cache(maxsize=16384)
+def _display_lines(text: str, width: int, mode: DisplayMode) -> tuple[str, ...]:
+    clean = sanitize(text)
+    if mode == "terminal":
+        return tuple(line + RLM for line in wrap_logical(clean, width))
+    return tuple(visual_line(line) for line in wrap_logical(clean, width))
+
+
 def display_lines(text: str, width: int, mode: DisplayMode) -> list[str]:
     """The lines to draw for `text` in a box `width` cells wide.
 
@@ -112,7 +125,4 @@ def display_lines(text: str, width: int, mode: DisplayMode) -> list[str]:
     "app": wrapped first, then each line reshaped and reordered; the caller
     right-aligns them.
     """
-    clean = sanitize(text)
-    if mode == "terminal":
-        return [line + RLM for line in wrap_logical(clean, width)]
-    return [visual_line(line) for line in wrap_logical(clean, width)]
+    return list(_display_lines(text, width, mode))

@@ -279,7 +279,10 @@ class Store:
         rows = self.conn.execute(
             "SELECT a.id, a.ext_id, a.version, a.title, a.outlet, a.date, a.url,"
             " (SELECT COUNT(*) FROM sentences s WHERE s.article_id = a.id),"
-            " substr(a.text, 1, 200)"
+            # The first sentence, not substr(a.text): that would read every
+            # article's whole text from its overflow pages.
+            " (SELECT substr(s.text, 1, 200) FROM sentences s WHERE s.article_id = a.id"
+            " AND s.idx = 0)"
             f" FROM articles a {where} ORDER BY a.id"
         ).fetchall()
         return [ArticleRow(*row[:8], first_words=" ".join(row[8].split()[:8])) for row in rows]

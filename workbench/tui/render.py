@@ -223,8 +223,14 @@ def help_text(codebook: Codebook, bindings: list[tuple[str, str]], mode: Display
 
 
 def snippet(text: str, mode: DisplayMode, width: int = 70) -> str:
-    """A sentence shortened to one line, in the display mode (for pick lists)."""
-    text = sanitize(text)
-    if len(text) > width:
-        text = text[: width - 1] + "…"
+    """Text cut to `width` cells on one line, in the display mode.
+
+    Cut in logical order, before reordering: a cut after reordering (or a
+    widget's crop at its right edge) would drop the *start* of Arabic text.
+    """
+    text = " ".join(sanitize(text).split())
+    if cell_len(text) > width:
+        while text and cell_len(text) > width - 1:
+            text = text[:-1]
+        text = text.rstrip() + "…"
     return inline(text, mode)

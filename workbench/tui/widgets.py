@@ -21,6 +21,7 @@ class ArabicBlocks(Static):
         super().__init__("", id=id, classes=classes, markup=False)
         self._blocks: list[Block] = []
         self._mode: DisplayMode = "terminal"
+        self._laid_out: tuple[list[Block], DisplayMode, int] | None = None
 
     def show(self, blocks: list[Block], mode: DisplayMode) -> None:
         self._blocks = blocks
@@ -28,8 +29,13 @@ class ArabicBlocks(Static):
         self._layout()
 
     def _layout(self) -> None:
-        width = self.content_region.width or self.size.width or 78
-        self.update(blocks_text(self._blocks, max(width, 10), self._mode))
+        width = max(self.content_region.width or self.size.width or 78, 10)
+        # Unchanged content at an unchanged width: no update, so no second
+        # layout pass and no second frame (the enter key's hot path).
+        if self._laid_out == (self._blocks, self._mode, width):
+            return
+        self._laid_out = (self._blocks, self._mode, width)
+        self.update(blocks_text(self._blocks, width, self._mode))
 
     def on_resize(self) -> None:
         self._layout()

@@ -70,6 +70,7 @@ class LabelingScreen(Screen[None]):
         s = self.session
         mode = self.mode
         self.query_one("#status", Static).update(status_line(s, mode))
+        # ArabicBlocks skips unchanged content, so the headline costs nothing per key.
         self.query_one("#headline", ArabicBlocks).show([Block(headline(s), "bold")], mode)
         self.query_one("#context", ArabicBlocks).show(context_blocks(s), mode)
         self.query_one("#flags", Static).update(sentence_flags(s))
@@ -246,4 +247,4 @@ class LabelingScreen(Screen[None]):
             self.pending_target = None
             self.refresh_view()
             return
-        self.app.pop_screen()
+        self.app.show_article_list()  # type: ignore[attr-defined]
