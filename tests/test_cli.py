@@ -104,3 +104,13 @@ def test_codebook_check_reports_located_errors(tmp_path, db_path):
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     assert f"{broken}:" in out.stderr and "singel" in out.stderr
+
+
+def test_label_refuses_an_empty_database_and_an_unknown_article(tmp_path, db_path):
+    Store(tmp_path / "empty.db").close()
+    out = cli("label", "--coder", "amina", db=tmp_path / "empty.db")
+    assert out.returncode == 1 and "no articles: run `workbench import PATH` first" in out.stderr
+    cli("import", str(CORPUS), db=db_path)
+    out = cli("label", "--coder", "amina", "--article", "nope", db=db_path)
+    assert out.returncode == 1 and "no article with id 'nope'" in out.stderr
+    assert "Traceback" not in out.stderr

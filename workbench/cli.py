@@ -114,14 +114,14 @@ def label(
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
-        articles = store.articles()
-        if not articles:
+        if not store.has_articles():
             raise WorkbenchError("no articles: run `workbench import PATH` first", db_path)
         open_id = None
         if article_ext_id is not None:
-            open_id = next((a.id for a in articles if a.ext_id == article_ext_id), None)
-            if open_id is None:
+            found = store.article_by_ext_id(article_ext_id)
+            if found is None:
                 raise WorkbenchError(f"no article with id {article_ext_id!r}", db_path)
+            open_id = found.id
         book = resolve_codebook(codebook_path, store)
         from workbench.tui.app import WorkbenchApp
 

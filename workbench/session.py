@@ -74,12 +74,11 @@ class LabelingSession:
 
     def open_article(self, article_id: int, index: int | None = None) -> None:
         """Open an article at `index`, else at its first sentence this coder has not done."""
-        listing = self.articles()
-        self.article = next(p.article for p in listing if p.article.id == article_id)
-        self._done_elsewhere = sum(p.done for p in listing if p.article.id != article_id)
-        self._overall_total = sum(p.total for p in listing)
+        self.article = self.store.article(article_id)
         self.sentences = self.store.sentences(article_id)
         self.labels = self.store.labels_of(self.coder, article_id)
+        done, self._overall_total = self.store.progress_totals(self.coder)
+        self._done_elsewhere = done - len(self.labels)
         if index is None:
             index = self.next_undone(-1)
             index = 0 if index is None else index

@@ -275,17 +275,48 @@ class Store:
 
     def articles(self, *, current_only: bool = True) -> list[ArticleRow]:
         """Articles in import order with their sentence counts."""
-        where = "WHERE a.is_current = 1" if current_only else ""
+        return self._article_rows("WHERE a.is_current = 1" if current_only else "", ())
+
+    def _article_rows(self, where: str, params: tuple[Any, ...]) -> list[ArticleRow]:
         rows = self.conn.execute(
             "SELECT a.id, a.ext_id, a.version, a.title, a.outlet, a.date, a.url,"
             " (SELECT COUNT(*) FROM sentences s WHERE s.article_id = a.id),"
             # The first sentence, not substr(a.text): that would read every
             # article's whole text from its overflow pages.
             " (SELECT substr(s.text, 1, 200) FROM sentences s WHERE s.article_id = a.id"
-            " AND s.idx = 0)"
-            f" FROM articles a {where} ORDER BY a.id"
+            f" AND s.idx = 0) FROM articles a {where} ORDER BY a.id",
+            params,
         ).fetchall()
         return [ArticleRow(*row[:8], first_words=" ".join(row[8].split()[:8])) for row in rows]
+
+    def article(self, article_id: int) -> ArticleRow:
+        """One article, as `articles()` lists it."""
+        found = self._article_rows("WHERE a.id = ?", (article_id,))
+        if not found:
+            raise KeyError(article_id)
+        return found[0]
+
+    def article_by_ext_id(self, ext_id: str) -> ArticleRow | None:
+        """The current version of the article with this id, or None."""
+        found = self._article_rows("WHERE a.ext_id = ? AND a.is_current = 1", (ext_id,))
+        return found[0] if found else None
+
+    def has_articles(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
+    def progress_totals(self, coder: str) -> tuple[int, int]:
+        """(sentences the coder has done, sentences in all) over current articles."""
+        total = self.conn.execute(
+            "SELECT COUNT(*) FROM sentences s JOIN articles a ON a.id = s.article_id"
+            " WHERE a.is_current = 1"
+        ).fetchone()[0]
+        done = self.conn.execute(
+            "SELECT COUNT(*) FROM labels l JOIN coders c ON c.id = l.coder_id"
+            " JOIN sentences s ON s.id = l.sentence_id JOIN articles a ON a.id = s.article_id"
+            " WHERE c.name = ? AND a.is_current = 1",
+            (coder,),
+        ).fetchone()[0]
+        return done, total
 
     def sentences(self, article_id: int) -> list[SentenceRow]:
         rows = self.conn.execute(
