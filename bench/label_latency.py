@@ -800,7 +800,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             print(
                 f"  measured: from just before `tmux new-session -d -x {SIZE[0]} -y {SIZE[1]}` (a private tmux\n"
-                f"  server, already running) starts `exec {Path(sys.executable).name} FILE` to the return of the\n"
+                f"  server, already running) starts `exec COMMAND` to the return of the\n"
                 f"  first `tmux capture-pane -p` showing the text, polled every {args.poll_ms:g} ms (resolution:\n"
                 "  the poll interval plus one capture-pane, ~ms; tmux's spawn is in both figures).\n"
                 "  the workbench is the installed console script: `workbench label --db DB --coder bench\n"
