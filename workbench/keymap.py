@@ -44,7 +44,7 @@ LABELING: tuple[KeyBinding, ...] = (
     KeyBinding("help", "question_mark", "help", "Help"),
     KeyBinding("previous", "up", "move(-1)", "Previous", show=False),
     KeyBinding("next", "down", "move(1)", "Next", show=False),
-    KeyBinding("back", "escape", "back", "Articles"),
+    KeyBinding("back", "escape", "back", "List"),
     KeyBinding("quit", "q", "quit", "Quit"),
 )
 

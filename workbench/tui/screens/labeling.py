@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.display import DisplayMode
 from workbench.keymap import LABELING
@@ -30,7 +30,7 @@ from workbench.tui.render import (
     status_line,
 )
 from workbench.tui.screens.modals import Choice, Picker, TextPrompt
-from workbench.tui.widgets import ArabicBlocks
+from workbench.tui.widgets import ArabicBlocks, KeyBar
 
 
 class LabelingScreen(Screen[None]):
@@ -55,7 +55,7 @@ class LabelingScreen(Screen[None]):
             yield ArabicBlocks(id="context")
         yield Static(id="flags", markup=False)
         yield Static(id="fields", markup=False)
-        yield Footer()
+        yield KeyBar(LABELING)
 
     def on_mount(self) -> None:
         self.refresh_view()
