@@ -29,7 +29,7 @@ LABELING: tuple[KeyBinding, ...] = (
         "commit",
         "enter",
         "commit",
-        "Commit+next",
+        "Commit",
         tooltip="Save and go to the next undone sentence",
     ),
     KeyBinding("speaker", "space", "speaker", "Speaker", tooltip="Pick or add the speaker"),
