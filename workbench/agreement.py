@@ -1,0 +1,377 @@
+"""Inter-coder agreement coefficients, vectorized with numpy.
+
+Data, everywhere: a sequence of units, each a sequence with one value per
+coder; `None` means the coder did not code the unit. Values are any hashable
+labels; set-valued cells are frozensets, and `frozenset()` is a real "no
+stance" answer, not a missing one. Label strings are never missing values:
+"nan", "" and "None" are categories like any other. The fast path is a 2-D
+numpy float array, units x coders, of numeric codes with NaN = missing; it
+is encoded without a Python loop over cells.
+
+Labels become integer codes with a separate missing mask; per-unit category
+counts come from one `np.bincount`, and Krippendorff's coincidence matrix
+from one matrix product weighted by 1/(m_u - 1).
+
+Coefficients (all return float("nan") when undefined, i.e. when expected
+disagreement is 0, e.g. every value identical):
+
+- `krippendorff_alpha`: Krippendorff (2011), "Computing Krippendorff's
+  Alpha-Reliability", with the nominal, ordinal, interval and ratio metrics,
+  and with the MASI distance for set-valued data (Passonneau 2006, as NLTK
+  computes it: 1 - Jaccard x M, M = 1 equal, 2/3 subset, 1/3 overlap, 0
+  disjoint; two empty sets are at distance 0, where NLTK divides by zero). Units coded by fewer than two coders are
+  not pairable and drop out.
+- `fleiss_kappa`: Fleiss (1971), generalized to missing ratings as Gwet
+  (2014, ch. 2) and the irrCAC package do: observed agreement averaged over
+  units with at least two ratings; category prevalence averaged over units
+  with at least one.
+- `gwet_ac1` and `brennan_prediger`: Gwet (2008, 2014) and Brennan &
+  Prediger (1981), same observed agreement, chance agreement from the number
+  of categories q (`categories`, default the categories observed).
+- `cohen_kappa` (Cohen 1960) and `scott_pi` (Scott 1955): exactly two
+  coders, over the units both coded.
+- `percent_agreement`: the share of agreeing coder pairs within a unit,
+  averaged over units with at least two codes (for two coders: the share of
+  units on which they agree).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio", "masi")
+
+
+class AgreementError(ValueError):
+    """Too little data for any coefficient (no pairable unit, fewer than two coders)."""
+
+
+# -- encoding ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Units x coders integer codes (-1 = missing) and the category of each code."""
+
+    codes: np.ndarray
+    categories: tuple[Any, ...]
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.categories)
+
+    def counts(self) -> np.ndarray:
+        """Units x categories: how many coders gave each category to each unit."""
+        units, _ = self.codes.shape
+        k = self.n_categories
+        present = self.codes >= 0
+        rows = np.broadcast_to(np.arange(units)[:, None], self.codes.shape)[present]
+        flat = rows * k + self.codes[present]
+        return np.bincount(flat, minlength=units * k).reshape(units, k)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def encode(data: Any, categories: Sequence[Hashable] | None = None) -> Encoded:
+    """Map labels to integer codes. `categories` fixes the order and the set
+    (an error names a value outside it); by default the categories observed,
+    sorted when they are all numbers, else in order of first appearance."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiu":
+        return _encode_array(np.asarray(data, dtype=float), categories)
+    units = [list(unit) for unit in data]
+    if not units:
+        raise AgreementError("no units: agreement needs data")
+    width = len(units[0])
+    for i, unit in enumerate(units):
+        if len(unit) != width:
+            raise AgreementError(
+                f"unit {i} has {len(unit)} values, unit 0 has {width}: "
+                "give one value per coder, None where a coder did not code"
+            )
+    observed: dict[Hashable, None] = {}
+    for unit in units:
+        for value in unit:
+            if not _is_missing(value):
+                observed.setdefault(_hashable(value), None)
+    if categories is None:
+        found = list(observed)
+        if found and all(_is_number(v) for v in found):
+            found.sort()
+        cats = tuple(found)
+    else:
+        cats = tuple(_hashable(c) for c in categories)
+        unknown = [v for v in observed if v not in set(cats)]
+        if unknown:
+            raise AgreementError(f"values not among the categories: {unknown[:5]!r}")
+    index = {c: i for i, c in enumerate(cats)}
+    codes = np.array(
+        [[-1 if _is_missing(v) else index[_hashable(v)] for v in unit] for unit in units],
+        dtype=np.int64,
+    ).reshape(len(units), width)
+    return Encoded(codes, cats)
+
+
+def _encode_array(array: np.ndarray, categories: Sequence[Hashable] | None) -> Encoded:
+    if array.ndim != 2:
+        raise AgreementError(f"expected a 2-D array units x coders, got {array.ndim} dimensions")
+    if array.size == 0:
+        raise AgreementError("no units: agreement needs data")
+    missing = np.isnan(array)
+    values = array[~missing]
+    if categories is None:
+        cats = np.unique(values)
+    else:
+        cats = np.asarray(categories, dtype=float)
+        if not np.isin(values, cats).all():
+            raise AgreementError("values not among the categories")
+    order = np.argsort(cats, kind="stable")
+    sorted_cats = cats[order]
+    codes = np.full(array.shape, -1, dtype=np.int64)
+    codes[~missing] = order[np.searchsorted(sorted_cats, values)]
+    return Encoded(codes, tuple(float(c) for c in cats))
+
+
+def _hashable(value: Any) -> Hashable:
+    return frozenset(value) if isinstance(value, set) else value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# -- Krippendorff's alpha -----------------------------------------------------------------
+
+
+def masi_distance(a: frozenset[Any] | set[Any], b: frozenset[Any] | set[Any]) -> float:
+    """MASI distance (Passonneau 2006), as NLTK computes it; two empty sets: 0."""
+    a, b = frozenset(a), frozenset(b)
+    if a == b:
+        return 0.0
+    common = len(a & b)
+    if common == 0:
+        return 1.0
+    # Passonneau's monotonicity weights, 2/3 and 1/3 (NLTK since 3.9 uses
+    # the same; older NLTK releases wrote them as 0.67 and 0.33).
+    monotonicity = 2 / 3 if (a <= b or b <= a) else 1 / 3
+    return 1.0 - common / len(a | b) * monotonicity
+
+
+def _pairable_counts(encoded: Encoded) -> np.ndarray:
+    counts = encoded.counts()
+    if encoded.codes.shape[1] < 2:
+        raise AgreementError("one coder: agreement needs at least two")
+    pairable = counts[counts.sum(axis=1) >= 2]
+    if pairable.shape[0] == 0:
+        raise AgreementError("no unit was coded by two or more coders")
+    return pairable
+
+
+def coincidences(counts: np.ndarray) -> np.ndarray:
+    """Krippendorff's coincidence matrix o_ck from pairable units' counts.
+
+    o_ck = sum_u (n_uc n_uk - [c = k] n_uc) / (m_u - 1): one matrix product.
+    """
+    m = counts.sum(axis=1)
+    weighted = counts / (m - 1)[:, None]
+    o = weighted.T @ counts
+    o[np.diag_indices_from(o)] -= weighted.sum(axis=0)
+    return o
+
+
+def _distances(encoded: Encoded, level: str, marginals: np.ndarray) -> np.ndarray:
+    """delta^2 between categories for a level; ordinal depends on the marginals.
+
+    `marginals` may be (K,) or (B, K) for B bootstrap resamples at once.
+    """
+    k = encoded.n_categories
+    if level == "nominal":
+        return 1.0 - np.eye(k)
+    if level == "masi":
+        cats = encoded.categories
+        if not all(isinstance(c, frozenset) for c in cats):
+            raise AgreementError("the masi level needs set-valued (frozenset) data")
+        return np.array([[masi_distance(a, b) for b in cats] for a in cats])
+    try:
+        values = np.array(encoded.categories, dtype=float)
+    except (TypeError, ValueError):
+        raise AgreementError(f"the {level} level needs numeric values") from None
+    if level == "interval":
+        return (values[:, None] - values[None, :]) ** 2
+    if level == "ratio":
+        total = values[:, None] + values[None, :]
+        diff = values[:, None] - values[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total == 0, 0.0, (diff / np.where(total == 0, 1, total)) ** 2)
+    if level == "ordinal":
+        # Categories are in rank order (encode sorts numbers); sum of the
+        # marginals from c to k, minus half of the two ends, squared.
+        cum = np.cumsum(marginals, axis=-1)
+        lo = np.minimum.outer(np.arange(k), np.arange(k))
+        hi = np.maximum.outer(np.arange(k), np.arange(k))
+        between = cum[..., hi] - cum[..., lo] + marginals[..., lo]
+        ends = (marginals[..., :, None] + marginals[..., None, :]) / 2
+        return (between - ends) ** 2
+    raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+
+
+def _alpha_from(o: np.ndarray, delta: np.ndarray) -> np.ndarray | float:
+    """alpha = 1 - (n - 1) sum(o * delta) / sum(n_c n_k delta); o may be (B, K, K)."""
+    marginals = o.sum(axis=-1)
+    n = marginals.sum(axis=-1)
+    observed = (o * delta).sum(axis=(-2, -1))
+    expected = (marginals[..., :, None] * marginals[..., None, :] * delta).sum(axis=(-2, -1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (n - 1) * observed / expected
+    return np.where(expected > 0, alpha, np.nan)
+
+
+def krippendorff_alpha(
+    data: Any, level: str = "nominal", categories: Sequence[Hashable] | None = None
+) -> float:
+    """Krippendorff's alpha (2011) at a level of measurement; NaN if undefined.
+
+    `categories` fixes the order for the ordinal level when the values are
+    not numbers (e.g. a codebook's ordinal field).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    encoded = encode(data, categories)
+    o = coincidences(_pairable_counts(encoded))
+    return float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1))))
+
+
+def bootstrap_alpha(
+    data: Any,
+    level: str = "nominal",
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    categories: Sequence[Hashable] | None = None,
+) -> tuple[float, tuple[float, float] | None]:
+    """Alpha and a percentile bootstrap interval, resampling units with replacement.
+
+    Units with the same category counts contribute the same coincidences, so
+    resampling U units is a multinomial draw over the distinct count
+    patterns: 1,000 resamples of 100,000 units cost a few small matrix
+    products. Resamples where alpha is undefined are left out; the interval
+    is None if fewer than half of them are defined.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    encoded = encode(data, categories)
+    counts = _pairable_counts(encoded)
+    o = coincidences(counts)
+    alpha = float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1))))
+    patterns, sizes = np.unique(counts, axis=0, return_counts=True)
+    k = encoded.n_categories
+    per_pattern = np.stack([coincidences(p[None, :]) for p in patterns]).reshape(
+        len(patterns), k * k
+    )
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(counts.shape[0], sizes / sizes.sum(), size=n_resamples)
+    resampled = (draws @ per_pattern).reshape(n_resamples, k, k)
+    delta = _distances(encoded, level, resampled.sum(axis=2))
+    if delta.ndim == 2:
+        delta = delta[None, :, :]
+    alphas = np.asarray(_alpha_from(resampled, delta))
+    defined = alphas[~np.isnan(alphas)]
+    if defined.size < n_resamples / 2:
+        return alpha, None
+    tail = (1 - confidence) / 2 * 100
+    lo, hi = np.percentile(defined, [tail, 100 - tail])
+    return alpha, (float(lo), float(hi))
+
+
+# -- kappa family -------------------------------------------------------------------
+
+
+def _observed_agreement(counts: np.ndarray) -> float:
+    m = counts.sum(axis=1)
+    rated = m >= 2
+    if not rated.any():
+        raise AgreementError("no unit was coded by two or more coders")
+    c, m = counts[rated], m[rated]
+    return float(((c * (c - 1)).sum(axis=1) / (m * (m - 1))).mean())
+
+
+def _prevalence(counts: np.ndarray) -> np.ndarray:
+    m = counts.sum(axis=1)
+    rated = m >= 1
+    return (counts[rated] / m[rated, None]).mean(axis=0)
+
+
+def _ratio(observed: float, chance: float) -> float:
+    return float("nan") if chance >= 1 else (observed - chance) / (1 - chance)
+
+
+def _multi(data: Any, categories: Sequence[Hashable] | None) -> tuple[Encoded, np.ndarray]:
+    encoded = encode(data, categories)
+    if encoded.codes.shape[1] < 2:
+        raise AgreementError("one coder: agreement needs at least two")
+    return encoded, encoded.counts()
+
+
+def percent_agreement(data: Any) -> float:
+    """Share of agreeing coder pairs within a unit, averaged over units with >= 2 codes."""
+    _, counts = _multi(data, None)
+    return _observed_agreement(counts)
+
+
+def fleiss_kappa(data: Any) -> float:
+    """Fleiss' kappa, generalized to missing ratings (Gwet 2014, as irrCAC)."""
+    _, counts = _multi(data, None)
+    pi = _prevalence(counts)
+    return _ratio(_observed_agreement(counts), float((pi**2).sum()))
+
+
+def gwet_ac1(data: Any, categories: Sequence[Hashable] | None = None) -> float:
+    """Gwet's AC1; chance agreement from q = len(categories) (default: observed)."""
+    encoded, counts = _multi(data, categories)
+    q = encoded.n_categories
+    if q < 2:
+        return float("nan")
+    pi = _prevalence(counts)
+    chance = float((pi * (1 - pi)).sum() / (q - 1))
+    return _ratio(_observed_agreement(counts), chance)
+
+
+def brennan_prediger(data: Any, categories: Sequence[Hashable] | None = None) -> float:
+    """Brennan & Prediger's coefficient (Bennett's S): chance agreement 1/q."""
+    encoded, counts = _multi(data, categories)
+    q = encoded.n_categories
+    if q < 2:
+        return float("nan")
+    return _ratio(_observed_agreement(counts), 1 / q)
+
+
+def _two_coders(data: Any) -> tuple[np.ndarray, int]:
+    encoded = encode(data)
+    if encoded.codes.shape[1] != 2:
+        raise AgreementError(f"needs exactly two coders, got {encoded.codes.shape[1]}")
+    both = (encoded.codes >= 0).all(axis=1)
+    if not both.any():
+        raise AgreementError("no unit was coded by both coders")
+    k = encoded.n_categories
+    pairs = encoded.codes[both]
+    table = np.bincount(pairs[:, 0] * k + pairs[:, 1], minlength=k * k).reshape(k, k)
+    return table / table.sum(), k
+
+
+def cohen_kappa(data: Any) -> float:
+    """Cohen's kappa (1960) for two coders over the units both coded."""
+    p, _ = _two_coders(data)
+    return _ratio(float(np.trace(p)), float(p.sum(axis=1) @ p.sum(axis=0)))
+
+
+def scott_pi(data: Any) -> float:
+    """Scott's pi (1955) for two coders: chance from the pooled marginals."""
+    p, _ = _two_coders(data)
+    pooled = (p.sum(axis=1) + p.sum(axis=0)) / 2
+    return _ratio(float(np.trace(p)), float((pooled**2).sum()))
