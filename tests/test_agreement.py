@@ -13,8 +13,10 @@ Independent references used here:
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import krippendorff
 import numpy as np
@@ -371,3 +373,100 @@ def test_bootstrap_equals_resampling_units_directly():
     _, (lo, hi) = bootstrap_alpha(data, n_resamples=2000, seed=1)
     d_lo, d_hi = np.percentile(direct, [2.5, 97.5])
     assert lo == pytest.approx(d_lo, abs=0.015) and hi == pytest.approx(d_hi, abs=0.015)
+
+
+# -- published worked examples (tests/fixtures/agreement/*.json, sources inside) -------
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "agreement").glob("*.json"))
+# Intermediate quantities and weighted variants with custom distances that
+# the engine does not offer; each file's notes say what they are.
+NOT_COEFFICIENTS = {
+    "expected_agreement",
+    "expected_agreement_s",
+    "expected_agreement_pi",
+    "expected_agreement_kappa",
+    "expected_agreement_P_e",
+    "krippendorff_alpha_weighted",
+    "cohen_kappa_weighted",
+}
+
+
+def exact_two_coder(units):
+    """Exact (fractions) observed agreement, S, pi, kappa for two coders."""
+    both = [u for u in units if None not in u]
+    n = len(both)
+    cats = sorted({v for u in both for v in u}, key=str)
+    p_o = Fraction(sum(a == b for a, b in both), n)
+    first = {c: Fraction(sum(a == c for a, _ in both), n) for c in cats}
+    second = {c: Fraction(sum(b == c for _, b in both), n) for c in cats}
+    kappa_e = sum(first[c] * second[c] for c in cats)
+    pi_e = sum(((first[c] + second[c]) / 2) ** 2 for c in cats)
+    return {
+        "observed_agreement": p_o,
+        "cohen_kappa": (p_o - kappa_e) / (1 - kappa_e),
+        "scott_pi": (p_o - pi_e) / (1 - pi_e),
+    }
+
+
+def exact_fleiss(units):
+    n_raters = len(units[0])
+    cats = sorted({v for u in units for v in u}, key=str)
+    p_i = [
+        Fraction(sum(u.count(c) * (u.count(c) - 1) for c in cats), n_raters * (n_raters - 1))
+        for u in units
+    ]
+    p_bar = sum(p_i) / len(units)
+    p_j = {c: Fraction(sum(u.count(c) for u in units), len(units) * n_raters) for c in cats}
+    p_e = sum(p**2 for p in p_j.values())
+    return {
+        "fleiss_kappa": (p_bar - p_e) / (1 - p_e),
+        "observed_agreement_P_bar": p_bar,
+    }
+
+
+def compute(key, example):
+    units = example["units"]
+    categories = example.get("categories")
+    if key.startswith("krippendorff_alpha_"):
+        level = key.removeprefix("krippendorff_alpha_")
+        return krippendorff_alpha(units, level), exact_alpha(units, level)
+    if key == "fleiss_kappa":
+        return fleiss_kappa(units), exact_fleiss(units)[key]
+    if key == "observed_agreement_P_bar":
+        return percent_agreement(units), exact_fleiss(units)[key]
+    if key == "bennett_s":
+        # Every category of these schemes occurs in the data: q = those observed.
+        categories = categories or sorted({v for u in units for v in u if v is not None})
+        q = len(categories)
+        p_o = exact_two_coder(units)["observed_agreement"]
+        return brennan_prediger(units, categories), (p_o - Fraction(1, q)) / (1 - Fraction(1, q))
+    exact = exact_two_coder(units)[key]
+    ours = {"observed_agreement": percent_agreement, "cohen_kappa": cohen_kappa}.get(key, scott_pi)(
+        units
+    )
+    return ours, exact
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_published_worked_example(path):
+    example = json.loads(path.read_text(encoding="utf-8"))
+    checked = 0
+    for key, published in example["expected"].items():
+        if key in NOT_COEFFICIENTS:
+            continue
+        ours, exact = compute(key, example)
+        decimals = example["expected_decimals"][key]
+        assert round(float(exact), decimals) == pytest.approx(published), (key, float(exact))
+        assert ours == pytest.approx(float(exact), abs=1e-9), key
+        checked += 1
+    assert checked >= 1
+
+
+def test_every_published_example_is_present():
+    assert {p.stem for p in FIXTURES} >= {
+        "krippendorff2011",
+        "fleiss1971",
+        "cohen1960",
+        "artstein_poesio2008_example1",
+        "artstein_poesio2008_example2",
+    }
