@@ -129,6 +129,77 @@ def label(
         app.run()
 
 
+def _names(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@cli.command()
+@click.option("--field", "fields", multiple=True, help="Only this field (repeatable).")
+@click.option("--coders", help="Comma-separated coders (default: all).")
+@click.option("--articles", help="Comma-separated article ids (default: all current).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
+@click.option(
+    "--bootstrap", default=1000, show_default=True, help="Resamples for the alpha CI (0: none)."
+)
+@click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--pair", help="Two coders, a,b: also print their confusion matrix per field.")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), help="Codebook TOML.")
+@db_option
+def agree(
+    fields: tuple[str, ...],
+    coders: str | None,
+    articles: str | None,
+    fmt: str,
+    bootstrap: int,
+    seed: int,
+    pair: str | None,
+    codebook_path: str | None,
+    db_path: str,
+) -> None:
+    """Inter-coder agreement per codebook field: alpha with a bootstrap CI,
+    Fleiss' kappa, AC1, Cohen's kappa per pair, per-category alpha."""
+    import json as json_module
+
+    from workbench import report as agreement_report
+    from workbench.agreement import AgreementError
+    from workbench.codebook import resolve_codebook
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        book = resolve_codebook(codebook_path, store)
+        try:
+            result = agreement_report.build(
+                store,
+                book,
+                coders=_names(coders),
+                articles=_names(articles),
+                fields=list(fields) or None,
+                bootstrap=bootstrap,
+                seed=seed,
+            )
+        except AgreementError as exc:
+            raise WorkbenchError(str(exc), db_path) from None
+        if fmt == "json":
+            click.echo(json_module.dumps(result, ensure_ascii=False, indent=2))
+        elif fmt == "markdown":
+            click.echo(agreement_report.to_markdown(result), nl=False)
+        else:
+            from rich.console import Console
+
+            agreement_report.render_table(result, Console())
+        if pair:
+            two = _names(pair) or []
+            if len(two) != 2:
+                raise WorkbenchError("--pair takes two coders: a,b")
+            from rich.console import Console
+
+            for fid in result["fields"]:
+                labels, counts = agreement_report.confusion(store, book, fid, (two[0], two[1]))
+                agreement_report.render_confusion(
+                    labels, counts, (two[0], two[1]), Console(stderr=fmt != "table")
+                )
+
+
 @cli.group()
 def codebook() -> None:
     """Codebook tools."""

@@ -1,0 +1,463 @@
+"""The agreement report: every coefficient per codebook field, from the store.
+
+Units are sentences of current articles; a coder's value for a field is
+taken from their label when its status is "labeled" and the field is set
+(skipped and flagged sentences, and fields left unset, are missing, never a
+category). Levels follow the field kind: single choice and entity fields are
+nominal, multi choice and stance fields use MASI, ordinal fields ordinal in
+codebook order. Text fields have no agreement.
+
+For stance fields the report adds the binary alpha of every
+"target:polarity" pair and every target (present in a coder's set or not),
+so a researcher sees which stances are coded reliably; single-choice fields
+get the binary alpha of every category.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from workbench.agreement import (
+    AgreementError,
+    bootstrap_alpha,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+)
+from workbench.codebook import Codebook, Field
+from workbench.store import Store
+
+LEVEL_OF_KIND = {
+    "single": "nominal",
+    "entity": "nominal",
+    "multi": "masi",
+    "stance": "masi",
+    "ordinal": "ordinal",
+}
+
+
+@dataclass
+class FieldData:
+    """One field's values: units (sentence ids) x coders, None = missing."""
+
+    field: Field
+    coders: list[str]
+    sentence_ids: list[int]
+    units: list[list[Any]] = field(default_factory=list)
+
+    @property
+    def level(self) -> str:
+        return LEVEL_OF_KIND[self.field.kind]
+
+
+def _value(f: Field, raw: Any) -> Any:
+    """A stored label value as an agreement value (sets for set-valued fields)."""
+    if raw is None:
+        return None
+    if f.kind == "stance":
+        return frozenset(f"{p['target']}:{p['polarity']}" for p in raw)
+    if f.kind == "multi":
+        return frozenset(raw)
+    return str(raw)
+
+
+def collect(
+    store: Store,
+    codebook: Codebook,
+    *,
+    coders: list[str] | None = None,
+    articles: list[str] | None = None,
+    fields: list[str] | None = None,
+) -> dict[str, FieldData]:
+    """Every coded field's units x coders table, from labels with status "labeled"."""
+    where, params = ["a.is_current = 1", "l.status = 'labeled'"], []
+    if coders:
+        where.append(f"c.name IN ({','.join('?' * len(coders))})")
+        params += coders
+    if articles:
+        where.append(f"a.ext_id IN ({','.join('?' * len(articles))})")
+        params += articles
+    rows = store.conn.execute(
+        "SELECT l.sentence_id, c.name, l.data FROM labels l"
+        " JOIN coders c ON c.id = l.coder_id JOIN sentences s ON s.id = l.sentence_id"
+        " JOIN articles a ON a.id = s.article_id WHERE "
+        + " AND ".join(where)
+        + " ORDER BY l.sentence_id",
+        params,
+    ).fetchall()
+    names = sorted({r[1] for r in rows}) if not coders else list(coders)
+    column = {name: i for i, name in enumerate(names)}
+    wanted = [
+        f for f in codebook.fields if f.kind in LEVEL_OF_KIND and (not fields or f.id in fields)
+    ]
+    unknown = set(fields or ()) - {f.id for f in codebook.fields}
+    if unknown:
+        raise AgreementError(f"no such field in the codebook: {', '.join(sorted(unknown))}")
+    table: dict[str, FieldData] = {f.id: FieldData(f, names, []) for f in wanted}
+    by_sentence: dict[int, dict[str, dict[str, Any]]] = {}
+    for sentence_id, coder, data in rows:
+        by_sentence.setdefault(sentence_id, {})[coder] = json.loads(data)
+    for sentence_id, labels in by_sentence.items():
+        for f in wanted:
+            unit: list[Any] = [None] * len(names)
+            for coder, data in labels.items():
+                unit[column[coder]] = _value(f, data.get(f.id))
+            if sum(v is not None for v in unit) >= 1:
+                table[f.id].sentence_ids.append(sentence_id)
+                table[f.id].units.append(unit)
+    return table
+
+
+def _safe(compute: Any, *args: Any, **kwargs: Any) -> float | None:
+    """A coefficient, or None when it is undefined or there is too little data."""
+    try:
+        value = compute(*args, **kwargs)
+    except AgreementError:
+        return None
+    return None if math.isnan(value) else float(value)
+
+
+def _pairable(units: list[list[Any]]) -> int:
+    return sum(1 for u in units if sum(v is not None for v in u) >= 2)
+
+
+def _binary(units: list[list[Any]], test: Any) -> list[list[Any]]:
+    return [[None if v is None else bool(test(v)) for v in u] for u in units]
+
+
+def field_report(fd: FieldData, bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+    f, units = fd.field, fd.units
+    present = [i for i in range(len(fd.coders)) if any(u[i] is not None for u in units)]
+    result: dict[str, Any] = {
+        "units": _pairable(units),
+        "coders": len(present),
+        "level": fd.level,
+        "percent_agreement": _safe(percent_agreement, units) if units else None,
+        "krippendorff_alpha": None,
+        "alpha_ci": None,
+        "fleiss_kappa": None,
+        "gwet_ac1": None,
+        "cohen_kappa_mean": None,
+        "categories": {},
+        "undefined_reason": None,
+    }
+    if result["units"] == 0 or len(present) < 2:
+        result["undefined_reason"] = (
+            "fewer than two coders" if len(present) < 2 else "no sentence coded by two coders"
+        )
+        return result
+    ordinal_order = list(f.value_ids) if f.kind == "ordinal" else None
+    try:
+        alpha, ci = (
+            bootstrap_alpha(
+                units, fd.level, n_resamples=bootstrap, seed=seed, categories=ordinal_order
+            )
+            if bootstrap
+            else (krippendorff_alpha(units, fd.level, ordinal_order), None)
+        )
+    except AgreementError as exc:
+        alpha, ci = float("nan"), None
+        result["undefined_reason"] = str(exc)
+    if math.isnan(alpha):
+        result["undefined_reason"] = result["undefined_reason"] or (
+            "every value identical: expected disagreement is 0"
+        )
+    else:
+        result["krippendorff_alpha"] = alpha
+        result["alpha_ci"] = list(ci) if ci else None
+    result["fleiss_kappa"] = _safe(fleiss_kappa, units)
+    if f.kind in ("single", "ordinal"):
+        result["gwet_ac1"] = _safe(gwet_ac1, units, categories=list(f.value_ids))
+    else:
+        result["gwet_ac1"] = _safe(gwet_ac1, units)
+    kappas = [
+        k
+        for k in (_pair_kappa(units, a, b)[0] for a, b in combinations(present, 2))
+        if k is not None
+    ]
+    result["cohen_kappa_mean"] = sum(kappas) / len(kappas) if kappas else None
+    result["categories"] = _categories(f, units)
+    return result
+
+
+def _categories(f: Field, units: list[list[Any]]) -> dict[str, dict[str, Any]]:
+    """Binary alpha per category (single choice) or per pair and target (stance)."""
+    tests: dict[str, Any] = {}
+    if f.kind == "single":
+        tests = {v: (lambda x, v=v: x == v) for v in f.value_ids}
+    elif f.kind == "stance":
+        for target in f.target_ids:
+            for polarity in f.polarity_ids:
+                pair = f"{target}:{polarity}"
+                tests[pair] = lambda x, pair=pair: pair in x
+            tests[target] = lambda x, t=target: any(p.split(":")[0] == t for p in x)
+    out = {}
+    for name, test in tests.items():
+        binary = _binary(units, test)
+        coded = sum(1 for u in binary for v in u if v)
+        out[name] = {
+            "krippendorff_alpha": _safe(krippendorff_alpha, binary),
+            "codings": coded,  # how often coders gave it: alpha on 0-2 codings means little
+        }
+    return out
+
+
+def _pair_kappa(units: list[list[Any]], a: int, b: int) -> tuple[float | None, int]:
+    both = [[u[a], u[b]] for u in units if u[a] is not None and u[b] is not None]
+    return (_safe(cohen_kappa, both) if both else None), len(both)
+
+
+def build(
+    store: Store,
+    codebook: Codebook,
+    *,
+    coders: list[str] | None = None,
+    articles: list[str] | None = None,
+    fields: list[str] | None = None,
+    bootstrap: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The whole report as the stable JSON of `workbench agree --format json`."""
+    data = collect(store, codebook, coders=coders, articles=articles, fields=fields)
+    report: dict[str, Any] = {
+        "codebook": {"name": codebook.name, "version": codebook.version},
+        "fields": {fid: field_report(fd, bootstrap, seed) for fid, fd in data.items()},
+        "pairs": {},
+        "drop_one_coder": {},
+        "disagreements": [],
+    }
+    names = next(iter(data.values())).coders if data else []
+    for a, b in combinations(range(len(names)), 2):
+        key = f"{names[a]}|{names[b]}"
+        report["pairs"][key] = {}
+        for fid, fd in data.items():
+            kappa, n = _pair_kappa(fd.units, a, b)
+            report["pairs"][key][fid] = {"cohen_kappa": kappa, "units": n}
+    if len(names) >= 3:
+        for i, name in enumerate(names):
+            report["drop_one_coder"][name] = {
+                fid: _safe(
+                    krippendorff_alpha,
+                    [[v for j, v in enumerate(u) if j != i] for u in fd.units],
+                    fd.level,
+                    list(fd.field.value_ids) if fd.field.kind == "ordinal" else None,
+                )
+                for fid, fd in data.items()
+            }
+    report["disagreements"] = _most_disagreed(store, data)
+    return report
+
+
+def _most_disagreed(
+    store: Store, data: dict[str, FieldData], top: int = 10
+) -> list[dict[str, Any]]:
+    """Sentences where the most coder pairs disagree, summed over fields."""
+    score: dict[int, int] = {}
+    for fd in data.values():
+        for sid, unit in zip(fd.sentence_ids, fd.units, strict=True):
+            given = [v for v in unit if v is not None]
+            score[sid] = score.get(sid, 0) + sum(1 for x, y in combinations(given, 2) if x != y)
+    ranked = sorted((s for s in score.items() if s[1] > 0), key=lambda s: (-s[1], s[0]))[:top]
+    out = []
+    for sid, disagreeing_pairs in ranked:
+        ext_id, idx, text = store.conn.execute(
+            "SELECT a.ext_id, s.idx, s.text FROM sentences s JOIN articles a"
+            " ON a.id = s.article_id WHERE s.id = ?",
+            (sid,),
+        ).fetchone()
+        out.append(
+            {
+                "article_id": ext_id,
+                "sentence_index": idx,
+                "text": text,
+                "disagreeing_pairs": disagreeing_pairs,
+            }
+        )
+    return out
+
+
+def confusion(
+    store: Store, codebook: Codebook, field_id: str, pair: tuple[str, str]
+) -> tuple[list[str], list[list[int]]]:
+    """Confusion matrix of two coders on one field: (labels, counts[a][b])."""
+    fd = collect(store, codebook, coders=list(pair), fields=[field_id])[field_id]
+    both = [(u[0], u[1]) for u in fd.units if u[0] is not None and u[1] is not None]
+    labels = sorted({_label(v) for p in both for v in p})
+    index = {label: i for i, label in enumerate(labels)}
+    counts = [[0] * len(labels) for _ in labels]
+    for x, y in both:
+        counts[index[_label(x)]][index[_label(y)]] += 1
+    return labels, counts
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(value)) + "}" if value else "{} (no stance)"
+    return str(value)
+
+
+# -- rendering ----------------------------------------------------------------------
+
+COLUMNS = (
+    ("units", "units"),
+    ("coders", "coders"),
+    ("level", "level"),
+    ("percent_agreement", "% agree"),
+    ("krippendorff_alpha", "alpha"),
+    ("alpha_ci", "alpha 95% CI"),
+    ("fleiss_kappa", "Fleiss k"),
+    ("gwet_ac1", "AC1"),
+    ("cohen_kappa_mean", "mean Cohen k"),
+)
+MASI_NOTE = (
+    "Set-valued fields (stance) use Krippendorff's alpha with the MASI distance "
+    "(Passonneau 2006, as NLTK); their kappas and AC1 count exact set matches."
+)
+
+
+def cell(value: Any) -> str:
+    """A figure as printed: 3 decimals, intervals in brackets, None as 'undefined'."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, list):
+        return f"[{value[0]:.3f}, {value[1]:.3f}]"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def category_rows(report: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    """(field, category, alpha, codings) for every field's per-category alpha."""
+    return [
+        (fid, name, cell(c["krippendorff_alpha"]), c["codings"])
+        for fid, f in report["fields"].items()
+        for name, c in f["categories"].items()
+        if c["codings"]
+    ]
+
+
+def undefined_reasons(report: dict[str, Any]) -> list[str]:
+    return [
+        f"{fid}: undefined because {f['undefined_reason']}"
+        for fid, f in report["fields"].items()
+        if f["undefined_reason"]
+    ]
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    book = report["codebook"]
+    lines = [f"# Agreement: {book['name']} {book['version']}", ""]
+    lines += ["| field | " + " | ".join(h for _, h in COLUMNS) + " |"]
+    lines += ["|---|" + "---|" * len(COLUMNS)]
+    for fid, f in report["fields"].items():
+        lines.append(f"| {fid} | " + " | ".join(cell(f[k]) for k, _ in COLUMNS) + " |")
+    lines += ["", *(f"- {r}" for r in undefined_reasons(report)), "", MASI_NOTE, ""]
+    rows = category_rows(report)
+    if rows:
+        lines += ["## Per category (binary alpha)", "", "| field | category | alpha | codings |"]
+        lines += ["|---|---|---|---|"]
+        lines += [f"| {f} | {c} | {a} | {n} |" for f, c, a, n in rows]
+        lines.append("")
+    if report["pairs"]:
+        fields = list(report["fields"])
+        lines += ["## Cohen's kappa by coder pair", "", "| pair | " + " | ".join(fields) + " |"]
+        lines += ["|---|" + "---|" * len(fields)]
+        for pair, by_field in report["pairs"].items():
+            lines.append(
+                f"| {pair} | "
+                + " | ".join(
+                    f"{cell(by_field[f]['cohen_kappa'])} (n={by_field[f]['units']})" for f in fields
+                )
+                + " |"
+            )
+        lines.append("")
+    if report["drop_one_coder"]:
+        fields = list(report["fields"])
+        lines += ["## Alpha without each coder", "", "| without | " + " | ".join(fields) + " |"]
+        lines += ["|---|" + "---|" * len(fields)]
+        for coder, by_field in report["drop_one_coder"].items():
+            lines.append(f"| {coder} | " + " | ".join(cell(by_field[f]) for f in fields) + " |")
+        lines.append("")
+    if report["disagreements"]:
+        lines += ["## Sentences with the most disagreement", ""]
+        for d in report["disagreements"]:
+            text = " ".join(d["text"].split()).replace("|", "\\|")
+            lines.append(
+                f"- {d['article_id']} #{d['sentence_index'] + 1} "
+                f"({d['disagreeing_pairs']} disagreeing pairs): {text}"
+            )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_table(report: dict[str, Any], console: Any) -> None:
+    """The report as Rich tables; corpus text goes in as Text, never markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    book = report["codebook"]
+    table = Table(title=f"Agreement: {book['name']} {book['version']}", title_justify="left")
+    table.add_column("field")
+    for _, header in COLUMNS:
+        table.add_column(header, justify="right")
+    for fid, f in report["fields"].items():
+        table.add_row(fid, *(cell(f[k]) for k, _ in COLUMNS))
+    console.print(table)
+    for reason in undefined_reasons(report):
+        console.print(Text(reason, style="yellow"))
+    console.print(Text(MASI_NOTE, style="dim"))
+    rows = category_rows(report)
+    if rows:
+        per = Table(title="Per category (binary alpha)", title_justify="left")
+        for name in ("field", "category", "alpha", "codings"):
+            per.add_column(name, justify="right" if name in ("alpha", "codings") else "left")
+        for f, c, a, n in rows:
+            per.add_row(f, c, a, str(n))
+        console.print(per)
+    if report["pairs"]:
+        fields = list(report["fields"])
+        pairs = Table(title="Cohen's kappa by coder pair", title_justify="left")
+        pairs.add_column("pair")
+        for f in fields:
+            pairs.add_column(f, justify="right")
+        for pair, by_field in report["pairs"].items():
+            pairs.add_row(
+                Text(pair),
+                *(f"{cell(by_field[f]['cohen_kappa'])} n={by_field[f]['units']}" for f in fields),
+            )
+        console.print(pairs)
+    if report["drop_one_coder"]:
+        fields = list(report["fields"])
+        drop = Table(title="Alpha without each coder", title_justify="left")
+        drop.add_column("without")
+        for f in fields:
+            drop.add_column(f, justify="right")
+        for coder, by_field in report["drop_one_coder"].items():
+            drop.add_row(Text(coder), *(cell(by_field[f]) for f in fields))
+        console.print(drop)
+    if report["disagreements"]:
+        console.print(Text("Sentences with the most disagreement", style="bold"))
+        for d in report["disagreements"]:
+            line = Text(f"{d['article_id']} #{d['sentence_index'] + 1} ({d['disagreeing_pairs']}) ")
+            line.append(" ".join(d["text"].split()))
+            console.print(line)
+
+
+def render_confusion(
+    labels: list[str], counts: list[list[int]], pair: tuple[str, str], console: Any
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"Confusion: rows {pair[0]}, columns {pair[1]}", title_justify="left")
+    table.add_column("")
+    for label in labels:
+        table.add_column(Text(label), justify="right")
+    for label, row in zip(labels, counts, strict=True):
+        table.add_row(Text(label), *(str(n) for n in row))
+    console.print(table)
