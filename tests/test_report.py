@@ -196,3 +196,34 @@ def test_cli_errors_are_one_line(coded, db_path):
     bad = workbench("agree", "--field", "tone", db=db_path)
     assert bad.returncode == 1 and "no such field in the codebook: tone" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_agreement_app_shows_a_bar_per_field_and_category(coded, codebook):
+    import asyncio
+
+    from workbench.tui.agreement_app import AgreementApp
+
+    result = report.build(coded, codebook, bootstrap=100, seed=1)
+
+    async def main():
+        app = AgreementApp(result)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            shown = str(app.query_one("#agreement Static").render())
+            for fid, f in result["fields"].items():
+                assert fid in shown
+                alpha = f["krippendorff_alpha"]
+                assert (f"{alpha:6.3f}" if alpha is not None else "undefined") in shown
+            assert result["fields"]["confidence"]["krippendorff_alpha"] is None  # not coded
+            assert "turkey:blame" in shown and "6 codings" in shown
+            await pilot.press("q")
+        assert app.return_code == 0
+
+    asyncio.run(main())
+
+
+def test_agreement_app_snapshot(snap_compare, coded, codebook):
+    from workbench.tui.agreement_app import AgreementApp
+
+    result = report.build(coded, codebook, bootstrap=100, seed=1)
+    assert snap_compare(AgreementApp(result), terminal_size=(120, 40))

@@ -143,6 +143,7 @@ def _names(value: str | None) -> list[str] | None:
 )
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
 @click.option("--pair", help="Two coders, a,b: also print their confusion matrix per field.")
+@click.option("--app", "as_app", is_flag=True, help="Show the figures as bars in a terminal app.")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), help="Codebook TOML.")
 @db_option
 def agree(
@@ -153,6 +154,7 @@ def agree(
     bootstrap: int,
     seed: int,
     pair: str | None,
+    as_app: bool,
     codebook_path: str | None,
     db_path: str,
 ) -> None:
@@ -179,6 +181,11 @@ def agree(
             )
         except AgreementError as exc:
             raise WorkbenchError(str(exc), db_path) from None
+        if as_app:
+            from workbench.tui.agreement_app import AgreementApp
+
+            AgreementApp(result).run()
+            return
         if fmt == "json":
             click.echo(json_module.dumps(result, ensure_ascii=False, indent=2))
         elif fmt == "markdown":

@@ -234,3 +234,68 @@ def snippet(text: str, mode: DisplayMode, width: int = 70) -> str:
             text = text[:-1]
         text = text.rstrip() + "…"
     return inline(text, mode)
+
+
+# Krippendorff (2004, p. 241): rely on alpha >= .800; draw tentative
+# conclusions from .667 <= alpha < .800; discard below.
+RELIABLE, TENTATIVE = 0.800, 0.667
+
+
+def alpha_bar(label: str, alpha: float | None, extra: str, width: int = 32) -> Text:
+    """One line: label, a bar proportional to alpha in [0, 1], the figure."""
+    line = Text(f"{label[:24]:<24} ")
+    if alpha is None:
+        line.append("·" * width, style="dim")
+        line.append("  undefined", style="dim")
+    else:
+        style = "green" if alpha >= RELIABLE else "yellow" if alpha >= TENTATIVE else "red"
+        filled = max(0, min(width, round(alpha * width)))
+        line.append("█" * filled, style=style)
+        line.append("·" * (width - filled), style="dim")
+        line.append(f"  {alpha:6.3f}", style=f"bold {style}")
+    line.append(f"  {extra}", style="dim")
+    return line
+
+
+def agreement_overview(report: dict) -> Text:
+    """The report as bars: every field, then every coded category and stance pair."""
+    book = report["codebook"]
+    out = Text(f"Agreement  {book['name']} {book['version']}\n", style="bold")
+    out.append(
+        f"Krippendorff's alpha; green >= {RELIABLE:.3f} reliable, yellow >= {TENTATIVE:.3f} "
+        "tentative, red below\n\n",
+        style="dim",
+    )
+    for fid, f in report["fields"].items():
+        ci = f["alpha_ci"]
+        extra = f"{f['level']:<7} n={f['units']:<6} {f['coders']} coders"
+        if ci:
+            extra += f"  95% CI [{ci[0]:.3f}, {ci[1]:.3f}]"
+        if f["undefined_reason"] and f["krippendorff_alpha"] is None:
+            extra += f" ({f['undefined_reason']})"
+        out.append_text(alpha_bar(fid, f["krippendorff_alpha"], extra))
+        out.append("\n")
+    for fid, f in report["fields"].items():
+        coded = {name: c for name, c in f["categories"].items() if c["codings"]}
+        if not coded:
+            continue
+        out.append(f"\n{fid}: per category\n", style="bold")
+        ranked = sorted(
+            coded.items(),
+            key=lambda item: (
+                -1 if item[1]["krippendorff_alpha"] is None else item[1]["krippendorff_alpha"]
+            ),
+        )
+        for name, c in ranked:
+            out.append_text(
+                alpha_bar(f"  {name}", c["krippendorff_alpha"], f"{c['codings']} codings")
+            )
+            out.append("\n")
+    if report["drop_one_coder"]:
+        out.append("\nalpha without each coder\n", style="bold")
+        for coder, by_field in report["drop_one_coder"].items():
+            figures = "  ".join(
+                f"{fid} {'undefined' if v is None else f'{v:.3f}'}" for fid, v in by_field.items()
+            )
+            out.append(f"  {coder[:26]:<26} {figures}\n")
+    return out
