@@ -470,3 +470,35 @@ def test_every_published_example_is_present():
         "artstein_poesio2008_example1",
         "artstein_poesio2008_example2",
     }
+
+
+def exact_gwet_fleiss(units):
+    """Fleiss' kappa with missing ratings per Gwet (2014) / irrCAC, in fractions.
+
+    pa = mean over units rated >= 2 times of sum_k r_ik (r_ik - 1) / (r_i (r_i - 1));
+    pi_k = mean over units rated >= 1 time of r_ik / r_i; pe = sum_k pi_k^2.
+    """
+    rated = [[v for v in u if v is not None] for u in units]
+    cats = {v for u in rated for v in u}
+    two = [u for u in rated if len(u) >= 2]
+    one = [u for u in rated if len(u) >= 1]
+    pa = sum(
+        Fraction(sum(u.count(c) * (u.count(c) - 1) for c in cats), len(u) * (len(u) - 1))
+        for u in two
+    ) / len(two)
+    pi = {c: sum(Fraction(u.count(c), len(u)) for u in one) / len(one) for c in cats}
+    pe = sum(p**2 for p in pi.values())
+    return None if pe == 1 else (pa - pe) / (1 - pe)
+
+
+@settings(max_examples=150, deadline=None)
+@given(units_strategy)
+def test_fleiss_kappa_with_missing_ratings_matches_gwets_formula(units):
+    if not any(sum(v is not None for v in u) >= 2 for u in units):
+        return
+    exact = exact_gwet_fleiss(units)
+    ours = fleiss_kappa(units)
+    if exact is None:
+        assert math.isnan(ours)
+    else:
+        assert ours == pytest.approx(float(exact), abs=1e-12)
