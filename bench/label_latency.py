@@ -530,7 +530,11 @@ def time_to_text(
     tmux: Tmux, session: str, command: list[str], cwd: Path, pattern: re.Pattern[str], poll: float
 ) -> tuple[float, str]:
     """Seconds from spawning `command` in a new pane until `pattern` is on the pane."""
-    shell = " ".join(_quote(c) for c in ["exec", *command])
+    # Both apps run with bytecode caching on, as on any normal install: with
+    # PYTHONDONTWRITEBYTECODE set (as on some CI machines) the editable
+    # workbench would be recompiled on every start while Textual's
+    # site-packages bytecode was written at install time.
+    shell = " ".join(_quote(c) for c in ["exec", "env", "-u", "PYTHONDONTWRITEBYTECODE", *command])
     start = time.perf_counter()
     tmux.run(
         "new-session", "-d", "-s", session, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
@@ -803,7 +807,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"  server, already running) starts `exec COMMAND` to the return of the\n"
                 f"  first `tmux capture-pane -p` showing the text, polled every {args.poll_ms:g} ms (resolution:\n"
                 "  the poll interval plus one capture-pane, ~ms; tmux's spawn is in both figures).\n"
-                "  the workbench is the installed console script: `workbench label --db DB --coder bench\n"
+                "  both with bytecode caching on (PYTHONDONTWRITEBYTECODE unset; the warm-up run\n"
+                "  writes the cache); the workbench is the installed console script: `workbench label --db DB --coder bench\n"
                 "  --display app --article ID`; database: a fresh copy of the above."
             )
     finally:

@@ -14,11 +14,11 @@ from workbench.keymap import KeyBinding
 from workbench.session import LabelingSession
 from workbench.store import Store
 from workbench.tui.render import help_text
-from workbench.tui.screens.articles import ArticlesScreen
-from workbench.tui.screens.calibration import CalibrationScreen
-from workbench.tui.screens.coder import CoderScreen
 from workbench.tui.screens.labeling import LabelingScreen
-from workbench.tui.screens.modals import HelpScreen
+
+# The other screens (and the DataTable, OptionList and Input they use) are
+# imported when first shown: `workbench label --article` paints its first
+# sentence without them.
 
 
 class WorkbenchApp(App[None]):
@@ -53,6 +53,8 @@ class WorkbenchApp(App[None]):
         if self._coder:
             self._start(self._coder)
         else:
+            from workbench.tui.screens.coder import CoderScreen
+
             self.push_screen(CoderScreen(self.store.coders()), self._start)
 
     def _start(self, coder: str | None) -> None:
@@ -68,6 +70,8 @@ class WorkbenchApp(App[None]):
             self.display_mode = remembered
             self._show_articles()
         else:
+            from workbench.tui.screens.calibration import CalibrationScreen
+
             self.push_screen(CalibrationScreen(), self._calibrated)
         # Warm camel-tools (about a second to import) before the coder first
         # searches or picks a speaker, but after the first paint: the import
@@ -91,6 +95,8 @@ class WorkbenchApp(App[None]):
             # Straight to the sentence; the list is built when first asked for.
             self.open_article(self._open_first)
         else:
+            from workbench.tui.screens.articles import ArticlesScreen
+
             self.push_screen(ArticlesScreen())
 
     def open_article(self, article_id: int, index: int | None = None) -> None:
@@ -107,6 +113,8 @@ class WorkbenchApp(App[None]):
 
     def show_article_list(self) -> None:
         """Back to the list: pop to it, or build it if the app opened an article directly."""
+        from workbench.tui.screens.articles import ArticlesScreen
+
         if any(isinstance(s, ArticlesScreen) for s in self.screen_stack):
             while not isinstance(self.screen, ArticlesScreen):
                 self.pop_screen()
@@ -126,6 +134,8 @@ class WorkbenchApp(App[None]):
             ("letter, letter", "stance: target key, then polarity key (again removes it)"),
             ("! @ #", "confidence 1-3"),
         ]
+        from workbench.tui.screens.modals import HelpScreen
+
         self.push_screen(HelpScreen(help_text(self.codebook, keys, self.display_mode)))
 
     def speaker_names(self) -> dict[str, tuple[str, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from workbench.display import DisplayMode
 from workbench.keymap import KeyBinding
@@ -41,13 +41,6 @@ class ArabicBlocks(Static):
 
     def on_resize(self) -> None:
         self._layout()
-
-
-class TextInput(Input):
-    """An Input whose cursor blinks unless the app says not to (snapshot tests)."""
-
-    def on_mount(self) -> None:
-        self.cursor_blink = getattr(self.app, "blink", True)
 
 
 _KEY_NAMES = {

@@ -12,7 +12,8 @@ from textual.widgets import DataTable, Input, Static
 from workbench.keymap import ARTICLES
 from workbench.session import ArticleProgress
 from workbench.tui.render import snippet
-from workbench.tui.widgets import KeyBar, TextInput
+from workbench.tui.screens.modals import TextInput
+from workbench.tui.widgets import KeyBar
 
 
 class ArticlesScreen(Screen[None]):

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from workbench.tui.widgets import TextInput
+from workbench.tui.screens.modals import TextInput
 
 
 class CoderScreen(Screen[str]):

@@ -29,7 +29,6 @@ from workbench.tui.render import (
     snippet,
     status_line,
 )
-from workbench.tui.screens.modals import Choice, Picker, TextPrompt
 from workbench.tui.widgets import ArabicBlocks, KeyBar
 
 
@@ -145,6 +144,8 @@ class LabelingScreen(Screen[None]):
         self._with_reason("flagged", "Flag for discussion: what is the question? (optional)")
 
     def _with_reason(self, status: str, title: str) -> None:
+        from workbench.tui.screens.modals import TextPrompt
+
         def done(reason: str | None) -> None:
             if reason is None:
                 return
@@ -154,6 +155,8 @@ class LabelingScreen(Screen[None]):
         self.app.push_screen(TextPrompt(title), done)
 
     def action_note(self) -> None:
+        from workbench.tui.screens.modals import TextPrompt
+
         note_field = next((f for f in self.session.codebook.fields if f.kind == "text"), None)
         if note_field is None:
             return
@@ -167,6 +170,8 @@ class LabelingScreen(Screen[None]):
         self.app.push_screen(TextPrompt(f"{note_field.label}:", value=current), done)
 
     def action_speaker(self) -> None:
+        from workbench.tui.screens.modals import Choice, Picker
+
         field = next((f for f in self.session.codebook.fields if f.kind == "entity"), None)
         if field is None:
             return
@@ -203,6 +208,8 @@ class LabelingScreen(Screen[None]):
         )
 
     def action_find(self) -> None:
+        from workbench.tui.screens.modals import Choice, Picker, TextPrompt
+
         def pick(query: str | None) -> None:
             if not query:
                 return

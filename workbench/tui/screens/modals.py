@@ -13,7 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from workbench.tui.widgets import TextInput
+
+class TextInput(Input):
+    """An Input whose cursor blinks unless the app says not to (snapshot tests)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "blink", True)
 
 
 class TextPrompt(ModalScreen[str | None]):
