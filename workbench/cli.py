@@ -21,6 +21,11 @@ from workbench.settings import default_db_path
 # commands, so `workbench --help` and the TUI start fast.
 
 
+# Beyond this, one bad setting repeated on every line of a file would bury the
+# first lines, which are the ones to read.
+MAX_ERRORS_SHOWN = 20
+
+
 def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",
@@ -207,6 +212,69 @@ def agree(
                 )
 
 
+@cli.command()
+@click.option("--kind", type=click.Choice(["labels", "sentences"]), required=True)
+@click.option("--coder", help="Only this coder's labels.")
+@click.option("--articles", help="Comma-separated article ids.")
+@click.option(
+    "--status",
+    type=click.Choice(["labeled", "skipped", "flagged"]),
+    help="Only labels with this status.",
+)
+@click.option(
+    "-o",
+    "--output",
+    help="Output file; '-' for stdout (default: exports/<kind>-<date>-<time>.jsonl).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@db_option
+def export(
+    kind: str,
+    coder: str | None,
+    articles: str | None,
+    status: str | None,
+    output: str | None,
+    force: bool,
+    db_path: str,
+) -> None:
+    """Export labels or the segmented sentences as JSONL (streamed, atomic)."""
+    from workbench import export as exporting
+    from workbench.store import Store
+
+    target = output or str(exporting.default_path(kind))
+    with Store(db_path, create=False) as store:
+        if kind == "labels":
+            rows = exporting.label_rows(
+                store, coder=coder, articles=_names(articles), status=status
+            )
+        else:
+            rows = exporting.sentence_rows(store, articles=_names(articles))
+        count = exporting.write_jsonl(rows, target, force=force)
+    if target != "-":
+        click.echo(f"wrote {count} {kind} to {target}", err=True)
+
+
+@cli.command("import-labels")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option(
+    "--codebook",
+    "codebook_path",
+    type=click.Path(dir_okay=False),
+    help="Codebook the labels were made under (default: as for `workbench label`).",
+)
+@db_option
+def import_labels_command(path: str, codebook_path: str | None, db_path: str) -> None:
+    """Import labels in the export shape (from another database or tool)."""
+    from workbench.codebook import resolve_codebook
+    from workbench.export import import_labels
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        store.register_codebook(resolve_codebook(codebook_path, store))
+        count = import_labels(store, path)
+    click.echo(f"imported {count} labels from {path}")
+
+
 @cli.group()
 def codebook() -> None:
     """Codebook tools."""
@@ -263,8 +331,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="workbench", standalone_mode=False)
     except InputErrors as exc:
-        for error in exc.errors:
+        for error in exc.errors[:MAX_ERRORS_SHOWN]:
             click.echo(f"error: {error}", err=True)
+        if len(exc.errors) > MAX_ERRORS_SHOWN:
+            click.echo(
+                f"error: ... and {len(exc.errors) - MAX_ERRORS_SHOWN} more problems "
+                f"({len(exc.errors)} in all); nothing was written",
+                err=True,
+            )
         sys.exit(1)
     except WorkbenchError as exc:
         click.echo(f"error: {exc}", err=True)

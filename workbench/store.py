@@ -353,10 +353,12 @@ class Store:
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if row:
             return row[0]
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)", (name, now())
-            )
+        insert = "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)"
+        if self.conn.in_transaction:  # part of the caller's transaction
+            self.conn.execute(insert, (name, now()))
+        else:
+            with self.transaction():
+                self.conn.execute(insert, (name, now()))
         return self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()[0]
 
     def coders(self) -> list[str]:
@@ -524,18 +526,58 @@ class Store:
         Appends the change to the event log in the same transaction; returns
         the event id.
         """
+        with self.transaction():
+            return self._set_label(sentence_id, coder, status, data, note, codebook_id, action)
+
+    def set_labels(
+        self, rows: Sequence[tuple[int, str, str, dict[str, Any], str, int | None]], action: str
+    ) -> int:
+        """Many labels in one transaction: (sentence id, coder, status, data,
+        note, codebook id) each, logged with `action` (import, merge)."""
+        with self.transaction():
+            for sentence_id, coder, status, data, note, codebook_id in rows:
+                self._set_label(sentence_id, coder, status, data, note, codebook_id, action)
+        return len(rows)
+
+    def _set_label(
+        self,
+        sentence_id: int,
+        coder: str,
+        status: str,
+        data: dict[str, Any] | None,
+        note: str,
+        codebook_id: int | None,
+        action: str,
+    ) -> int:
         if status not in LABEL_STATUSES:
             raise ValueError(f"status must be one of {LABEL_STATUSES}, not {status!r}")
         coder_id = self.ensure_coder(coder)
         after = {"status": status, "data": data or {}, "note": note}
-        with self.transaction():
-            before = self._label_state(sentence_id, coder_id)
-            stamp = now()
-            event_id = self._append_event(
-                sentence_id, coder_id, action, before, after, codebook_id, stamp
-            )
-            self._write_state(sentence_id, coder_id, after, codebook_id, event_id, stamp)
+        before = self._label_state(sentence_id, coder_id)
+        stamp = now()
+        event_id = self._append_event(
+            sentence_id, coder_id, action, before, after, codebook_id, stamp
+        )
+        self._write_state(sentence_id, coder_id, after, codebook_id, event_id, stamp)
         return event_id
+
+    def find_sentence(
+        self, ext_id: str, idx: int, start: int, end: int, content_hash: str | None = None
+    ) -> int | None:
+        """The sentence at these offsets of this article (any version), or None.
+
+        With `content_hash`, only the article version with exactly that text.
+        """
+        sql = (
+            "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
+            ' WHERE a.ext_id = ? AND s.idx = ? AND s.start = ? AND s."end" = ?'
+        )
+        params: list[Any] = [ext_id, idx, start, end]
+        if content_hash:
+            sql += " AND a.content_hash = ?"
+            params.append(content_hash)
+        row = self.conn.execute(sql + " ORDER BY a.version DESC LIMIT 1", params).fetchone()
+        return None if row is None else row[0]
 
     def label(self, sentence_id: int, coder: str) -> dict[str, Any] | None:
         """The coder's current label state for a sentence, or None."""

@@ -1,0 +1,260 @@
+"""JSONL export of labels and sentences, and import of labels.
+
+Export streams rows from SQLite (constant memory) into a temporary file next
+to the target and renames it into place, so an interrupted export never
+leaves a partial file under the target name; an existing file is only
+replaced with `force`. Every line loads with `pandas.read_json(path,
+lines=True)`.
+
+Label line (`--kind labels`), one per sentence and coder:
+
+    {"article_id", "article_sha256", "sentence_id", "sentence_index", "start",
+     "end", "text", "coder", "status", "labels", "note", "codebook", "updated_at"}
+
+`start`/`end` are offsets into the article's stored text, in logical order.
+`sentence_id` is "<article_id>:<sentence_index>"; `article_sha256` identifies
+the exact text, so labels can go into any database that imported the same
+files. A field absent from `labels` is unset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from workbench.codebook import Codebook, parse_codebook, validate_labels
+from workbench.errors import InputErrors, WorkbenchError
+from workbench.store import LABEL_STATUSES, Store
+
+KINDS = ("labels", "sentences")
+LABEL_KEYS = (
+    "article_id",
+    "article_sha256",
+    "sentence_id",
+    "sentence_index",
+    "start",
+    "end",
+    "text",
+    "coder",
+    "status",
+    "labels",
+    "note",
+    "codebook",
+    "updated_at",
+)
+
+
+def default_path(kind: str, folder: str | Path = "exports") -> Path:
+    """exports/<kind>-YYYYMMDD-HHMMSS.jsonl"""
+    return Path(folder) / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
+
+
+def label_rows(
+    store: Store,
+    *,
+    coder: str | None = None,
+    articles: list[str] | None = None,
+    status: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Every label as its export line, in article, sentence and coder order."""
+    where, params = ["1 = 1"], []
+    if coder:
+        where.append("c.name = ?")
+        params.append(coder)
+    if articles:
+        where.append(f"a.ext_id IN ({','.join('?' * len(articles))})")
+        params += articles
+    if status:
+        where.append("l.status = ?")
+        params.append(status)
+    cursor = store.conn.execute(
+        'SELECT a.ext_id, a.content_hash, s.idx, s.start, s."end", s.text, c.name,'
+        " l.status, l.data, l.note, b.name, b.version, l.updated_at"
+        " FROM labels l JOIN coders c ON c.id = l.coder_id"
+        " JOIN sentences s ON s.id = l.sentence_id JOIN articles a ON a.id = s.article_id"
+        " LEFT JOIN codebooks b ON b.id = l.codebook_id"
+        f" WHERE {' AND '.join(where)} ORDER BY a.id, s.idx, c.name",
+        params,
+    )
+    for ext_id, sha, idx, start, end, text, name, st, data, note, book, version, at in cursor:
+        yield {
+            "article_id": ext_id,
+            "article_sha256": sha,
+            "sentence_id": f"{ext_id}:{idx}",
+            "sentence_index": idx,
+            "start": start,
+            "end": end,
+            "text": text,
+            "coder": name,
+            "status": st,
+            "labels": json.loads(data),
+            "note": note,
+            "codebook": {"name": book, "version": version} if book else None,
+            "updated_at": at,
+        }
+
+
+def sentence_rows(store: Store, *, articles: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The segmented corpus: one line per sentence of the current articles."""
+    where, params = ["a.is_current = 1"], []
+    if articles:
+        where.append(f"a.ext_id IN ({','.join('?' * len(articles))})")
+        params += articles
+    cursor = store.conn.execute(
+        "SELECT a.ext_id, a.content_hash, a.title, a.outlet, a.date, s.idx, s.start,"
+        ' s."end", s.line, s.in_quote, s.text FROM sentences s'
+        f" JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(where)}"
+        " ORDER BY a.id, s.idx",
+        params,
+    )
+    for ext_id, sha, title, outlet, date, idx, start, end, line, in_quote, text in cursor:
+        yield {
+            "article_id": ext_id,
+            "article_sha256": sha,
+            "sentence_id": f"{ext_id}:{idx}",
+            "sentence_index": idx,
+            "start": start,
+            "end": end,
+            "line": line,
+            "in_quote": bool(in_quote),
+            "text": text,
+            "title": title,
+            "outlet": outlet,
+            "date": date,
+        }
+
+
+def write_jsonl(
+    rows: Iterator[dict[str, Any]],
+    target: str | Path,
+    *,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write rows as JSONL to `target` ("-" = stdout) atomically; returns the row count."""
+    if str(target) == "-":
+        return _dump(rows, sys.stdout, progress)
+    path = Path(target)
+    if path.exists() and not force:
+        raise WorkbenchError("exists; pass --force to replace it", path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            count = _dump(rows, out, progress)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _dump(
+    rows: Iterator[dict[str, Any]], out: IO[str], progress: Callable[[int], None] | None
+) -> int:
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        out.write("\n")
+        if progress and count % 10_000 == 0:
+            progress(count)
+    return count
+
+
+# -- import of labels -------------------------------------------------------------
+
+
+def import_labels(store: Store, path: str | Path) -> int:
+    """Read labels in the export shape into the store, in one transaction.
+
+    Every line is checked first (shape, article and sentence, codebook
+    values); any problem is reported by line and nothing is written.
+    Returns the number of labels written.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkbenchError(f"cannot read: {exc}", path) from None
+    codebooks: dict[tuple[str, str], tuple[int, Codebook]] = {}
+    for cid, name, version in store.codebook_versions():
+        source = store.conn.execute(
+            "SELECT source, path FROM codebooks WHERE id = ?", (cid,)
+        ).fetchone()
+        codebooks[(name, version)] = (cid, parse_codebook(source[0], source[1]))
+    planned, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            planned.append(_check_label_line(store, codebooks, line))
+        except WorkbenchError as exc:
+            errors.append(WorkbenchError(exc.message, path, number))
+    if errors:
+        raise InputErrors(errors)
+    return store.set_labels(planned, action="import")
+
+
+def _check_label_line(
+    store: Store, codebooks: dict[tuple[str, str], tuple[int, Codebook]], line: str
+) -> tuple[int, str, str, dict[str, Any], str, int | None]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise WorkbenchError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(row, dict):
+        raise WorkbenchError("expected a JSON object (one label)")
+    missing = [
+        k
+        for k in ("article_id", "sentence_index", "start", "end", "coder", "status", "labels")
+        if k not in row
+    ]
+    if missing:
+        raise WorkbenchError(f"missing key(s): {', '.join(missing)}")
+    if row["status"] not in LABEL_STATUSES:
+        raise WorkbenchError(f"status {row['status']!r} is not one of {', '.join(LABEL_STATUSES)}")
+    if not isinstance(row["labels"], dict):
+        raise WorkbenchError("'labels' must be an object of field values")
+    if not isinstance(row["coder"], str) or not row["coder"].strip():
+        raise WorkbenchError("'coder' must be a non-empty string")
+    found = store.find_sentence(
+        row["article_id"],
+        row["sentence_index"],
+        row["start"],
+        row["end"],
+        row.get("article_sha256"),
+    )
+    if found is None:
+        raise WorkbenchError(
+            f"no sentence {row['article_id']}:{row['sentence_index']} at "
+            f"{row['start']}-{row['end']} in this database (is it the same corpus?)"
+        )
+    codebook_id = None
+    book = row.get("codebook")
+    if book:
+        key = (book.get("name"), book.get("version"))
+        if key not in codebooks:
+            raise WorkbenchError(
+                f"codebook {key[0]} {key[1]} is not registered in this database: "
+                "open it once with `workbench label --codebook FILE` first"
+            )
+        codebook_id, codebook = codebooks[key]
+        problems = validate_labels(codebook, row["labels"])
+        if problems:
+            raise WorkbenchError("; ".join(problems))
+    return (
+        found,
+        row["coder"].strip(),
+        row["status"],
+        row["labels"],
+        row.get("note") or "",
+        codebook_id,
+    )
