@@ -275,6 +275,34 @@ def import_labels_command(path: str, codebook_path: str | None, db_path: str) ->
     click.echo(f"imported {count} labels from {path}")
 
 
+@cli.command()
+@click.argument("other", type=click.Path(dir_okay=False))
+@click.option(
+    "--prefer",
+    type=click.Choice(["newer", "ours", "theirs"]),
+    help="How to settle a coder's conflicting labels (default: list them, write nothing).",
+)
+@db_option
+def merge(other: str, prefer: str | None, db_path: str) -> None:
+    """Bring another machine's coders, speakers, labels and events into this database."""
+    from workbench.merge import MergeConflicts
+    from workbench.merge import merge as merge_databases
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        try:
+            report = merge_databases(store, other, prefer)
+        except MergeConflicts as exc:
+            for conflict in exc.conflicts[:MAX_ERRORS_SHOWN]:
+                click.echo(f"conflict: {conflict}", err=True)
+            if len(exc.conflicts) > MAX_ERRORS_SHOWN:
+                click.echo(
+                    f"conflict: ... and {len(exc.conflicts) - MAX_ERRORS_SHOWN} more", err=True
+                )
+            raise
+    click.echo(report.summary())
+
+
 @cli.group()
 def codebook() -> None:
     """Codebook tools."""

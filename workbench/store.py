@@ -752,6 +752,7 @@ def _dump(value: Any) -> str:
 
 
 def _entity_key(label: str) -> str:
-    """An ASCII-ish stable key from a label: words joined by underscores."""
-    words = "".join(c if c.isalnum() else " " for c in label.casefold()).split()
+    """A stable key from a label: its normalized words joined by underscores
+    (normalized first, so harakat do not split an Arabic name apart)."""
+    words = "".join(c if c.isalnum() else " " for c in match_key(label)).split()
     return "_".join(words)[:60] or "entity"
