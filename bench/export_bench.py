@@ -57,22 +57,21 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from synthetic import SAMPLES, generate_articles, sample_sentences  # bench/synthetic.py
+
 from workbench.codebook import Codebook, load_codebook
 from workbench.corpus import import_paths
 from workbench.export import LABEL_KEYS, label_rows, write_jsonl
 from workbench.migrations import SCHEMA_VERSION
-from workbench.segment import sentence_spans
 from workbench.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "corpus" / "hasakah-2022"
 CODEBOOK = ROOT / "labels" / "hasakah.toml"
 CACHE = Path(tempfile.gettempdir()) / "workbench-export-bench"
 TARGET_RATIO = 1.5
@@ -85,8 +84,8 @@ BUILD_INPUTS = (
     "workbench/migrations.py",
     "labels/hasakah.toml",
     "bench/export_bench.py",
+    "bench/synthetic.py",
 )
-OUTLETS = ("", "العربي الجديد", "الاتحاد ميديا", "عنب بلدي", "نورث برس", "هاوار", "الجزيرة نت")
 CODER_NAMES = ("amira", "bassel", "dilan", "hevi", "lina", "omar", "rojin", "sami")
 NOTES = (
     "segmentation: this runs into the next sentence",
@@ -123,48 +122,6 @@ def dump(value: Any) -> str:
 
 
 # -- 1. the database ------------------------------------------------------------
-
-
-def sample_sentences() -> list[str]:
-    """Every distinct sentence of the sample articles, each on one line."""
-    seen: dict[str, None] = {}
-    for path in sorted(SAMPLES.glob("*.txt")):
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
-        for start, end in sentence_spans(text):
-            sentence = " ".join(text[start:end].split())
-            if sentence:
-                seen.setdefault(sentence, None)
-    if not seen:
-        raise SystemExit(f"no sample sentences found in {SAMPLES}")
-    return list(seen)
-
-
-def generate_articles(n: int, seed: int, pool: list[str]) -> list[dict[str, str]]:
-    """n unique articles (as bench/import_bench.py): {"id", "title", "text", "outlet", "date"}."""
-    rng = random.Random(seed)
-    headlines = [s.rstrip(".") for s in pool if 20 <= len(s) <= 110] or pool
-    articles: list[dict[str, str]] = []
-    texts: set[str] = set()
-    while len(articles) < n:
-        paragraphs = [
-            " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
-            for _ in range(rng.randint(8, 25))
-        ]
-        title = rng.choice(headlines) if rng.random() < 0.7 else ""
-        text = "\n".join([title, *paragraphs] if title else paragraphs)
-        if text in texts:  # recombination collided: draw again
-            continue
-        texts.add(text)
-        articles.append(
-            {
-                "id": f"exp-{len(articles) + 1:05d}",
-                "title": title,
-                "text": text,
-                "outlet": rng.choice(OUTLETS),
-                "date": f"2022-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}",
-            }
-        )
-    return articles
 
 
 def label_states(
@@ -297,7 +254,7 @@ def build_database(
     say(f"building {db} ({n_articles:,} articles, {n_labels:,} labels)")
     t0 = time.perf_counter()
     pool = sample_sentences()
-    articles = generate_articles(n_articles, seed, pool)
+    articles = generate_articles(n_articles, seed, pool, id_prefix="exp")
     jsonl = db.with_suffix(".jsonl")
     with jsonl.open("w", encoding="utf-8") as out:
         for article in articles:

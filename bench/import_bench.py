@@ -28,77 +28,30 @@ import hashlib
 import json
 import os
 import platform
-import random
 import shutil
 import sqlite3
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
+from synthetic import generate_articles  # bench/synthetic.py
 
 from workbench.corpus import collect, import_paths, read_all, store_sources
-from workbench.segment import segment, sentence_spans
+from workbench.segment import segment
 from workbench.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "corpus" / "hasakah-2022"
 TARGET_RATIO = 2.0
-OUTLETS = ("", "العربي الجديد", "الاتحاد ميديا", "عنب بلدي", "نورث برس", "هاوار", "الجزيرة نت")
 
 T = TypeVar("T")
 
 
 # -- the synthetic corpus -----------------------------------------------------
-
-
-def sample_sentences() -> list[str]:
-    """Every distinct sentence of the sample articles, in file order."""
-    seen: dict[str, None] = {}
-    for path in sorted(SAMPLES.glob("*.txt")):
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
-        for start, end in sentence_spans(text):
-            sentence = " ".join(text[start:end].split())  # one line, single spaces
-            if sentence:
-                seen.setdefault(sentence, None)
-    if not seen:
-        raise SystemExit(f"no sample sentences found in {SAMPLES}")
-    return list(seen)
-
-
-def generate_articles(n: int, seed: int) -> list[dict[str, str]]:
-    """n unique articles: {"id", "title", "text", "outlet", "date"}."""
-    rng = random.Random(seed)
-    pool = sample_sentences()
-    headlines = [s.rstrip(".") for s in pool if 20 <= len(s) <= 110] or pool
-    articles: list[dict[str, str]] = []
-    texts: set[str] = set()
-    while len(articles) < n:
-        paragraphs = [
-            " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
-            for _ in range(rng.randint(8, 25))
-        ]
-        title = rng.choice(headlines) if rng.random() < 0.7 else ""
-        text = "\n".join([title, *paragraphs] if title else paragraphs)
-        if text in texts:  # recombination collided: draw again
-            continue
-        texts.add(text)
-        number = len(articles) + 1
-        articles.append(
-            {
-                "id": f"art-{number:05d}",
-                "title": title,
-                "text": text,
-                "outlet": rng.choice(OUTLETS),
-                "date": f"2022-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}",
-            }
-        )
-    return articles
 
 
 def _toml_string(value: str) -> str:

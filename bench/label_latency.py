@@ -48,13 +48,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from synthetic import SAMPLES, sample_sentences  # bench/synthetic.py
 
 from workbench.codebook import Codebook, load_codebook
 from workbench.corpus import import_paths
@@ -64,7 +65,6 @@ from workbench.session import LabelingSession
 from workbench.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "corpus" / "hasakah-2022"
 CODEBOOK = ROOT / "labels" / "hasakah.toml"
 CACHE = Path(tempfile.gettempdir()) / "workbench-label-latency"
 CODER = "bench"
@@ -73,7 +73,12 @@ TARGET_P95_MS = 16.0
 TARGET_COLD_RATIO = 1.3
 CLAIM_FIELD = "claim_type"
 # Sources whose change changes what the database holds: a change rebuilds the cache.
-BUILD_INPUTS = ("workbench/segment.py", "workbench/corpus.py", "workbench/store.py")
+BUILD_INPUTS = (
+    "workbench/segment.py",
+    "workbench/corpus.py",
+    "workbench/store.py",
+    "bench/synthetic.py",
+)
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 LATENCY_NOTE = """\
@@ -123,20 +128,6 @@ def say(message: str) -> None:
 
 
 # -- 1. the database ------------------------------------------------------------
-
-
-def sample_sentences() -> list[str]:
-    """Every distinct sentence of the sample articles, each on one line."""
-    seen: dict[str, None] = {}
-    for path in sorted(SAMPLES.glob("*.txt")):
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
-        for start, end in sentence_spans(text):
-            sentence = " ".join(text[start:end].split())
-            if sentence:
-                seen.setdefault(sentence, None)
-    if not seen:
-        raise SystemExit(f"no sample sentences found in {SAMPLES}")
-    return list(seen)
 
 
 def _article_text(rng: random.Random, pool: list[str], headlines: list[str], want: int) -> str:

@@ -1,0 +1,64 @@
+"""Synthetic corpora for the benchmarks, recombined from the sample articles.
+
+Shared by import_bench, export_bench and label_latency so that they measure
+the same kind of text; a change here invalidates their cached databases
+(the file is one of their build inputs).
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from pathlib import Path
+
+from workbench.segment import sentence_spans
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "corpus" / "hasakah-2022"
+OUTLETS = ("", "العربي الجديد", "الاتحاد ميديا", "عنب بلدي", "نورث برس", "هاوار", "الجزيرة نت")
+
+
+def sample_sentences() -> list[str]:
+    """Every distinct sentence of the sample articles, each on one line."""
+    seen: dict[str, None] = {}
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        for start, end in sentence_spans(text):
+            sentence = " ".join(text[start:end].split())
+            if sentence:
+                seen.setdefault(sentence, None)
+    if not seen:
+        raise SystemExit(f"no sample sentences found in {SAMPLES}")
+    return list(seen)
+
+
+def generate_articles(
+    n: int, seed: int, pool: list[str] | None = None, id_prefix: str = "art"
+) -> list[dict[str, str]]:
+    """n unique articles {"id", "title", "text", "outlet", "date"}: 8-25
+    paragraphs of 1-3 sample sentences, a headline line 70% of the time."""
+    rng = random.Random(seed)
+    pool = pool if pool is not None else sample_sentences()
+    headlines = [s.rstrip(".") for s in pool if 20 <= len(s) <= 110] or pool
+    articles: list[dict[str, str]] = []
+    texts: set[str] = set()
+    while len(articles) < n:
+        paragraphs = [
+            " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+            for _ in range(rng.randint(8, 25))
+        ]
+        title = rng.choice(headlines) if rng.random() < 0.7 else ""
+        text = "\n".join([title, *paragraphs] if title else paragraphs)
+        if text in texts:  # recombination collided: draw again
+            continue
+        texts.add(text)
+        articles.append(
+            {
+                "id": f"{id_prefix}-{len(articles) + 1:05d}",
+                "title": title,
+                "text": text,
+                "outlet": rng.choice(OUTLETS),
+                "date": f"2022-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}",
+            }
+        )
+    return articles
