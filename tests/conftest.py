@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,12 @@ def codebook():
 
 def article_id(store: Store, ext_id: str) -> int:
     return next(a.id for a in store.articles() if a.ext_id == ext_id)
+
+
+def dump(db: Path | str) -> list[str]:
+    """Every row and schema statement: a database is "exactly as before" iff this is equal."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, article_id
+from tests.conftest import CORPUS, ROOT, article_id, dump
 from workbench.corpus import import_paths
 from workbench.errors import InputErrors, WorkbenchError
 from workbench.export import import_labels, label_rows, sentence_rows, write_jsonl
@@ -107,14 +106,6 @@ def test_never_overwrites_without_force_and_never_leaves_a_partial_file(labeled,
     assert target.read_text() == "precious\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]  # nothing left over
     assert write_jsonl(label_rows(labeled), target, force=True) == 4
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 BAD_LINES = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, dump
 from workbench.cli import main
 
 ARABIC = "أعلنت قوات سوريا الديمقراطية السيطرة على السجن. وقالت إن العملية انتهت.\n"
@@ -20,14 +20,6 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
         raise SystemExit(0)
     out, err = capsys.readouterr()
     return exc.value.code or 0, out, err
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, article_id
+from tests.conftest import CORPUS, ROOT, article_id, dump
 from workbench.corpus import import_paths
 from workbench.errors import WorkbenchError
 from workbench.merge import MergeConflicts, merge
@@ -26,14 +25,6 @@ def machine(path: Path, codebook) -> Store:
 
 def sentence(store: Store, n: int, ext: str = "hasakah-02") -> int:
     return store.sentences(article_id(store, ext))[n].id
-
-
-def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from workbench.codebook import Codebook, parse_codebook, validate_labels
 from workbench.errors import InputErrors, WorkbenchError
-from workbench.store import LABEL_STATUSES, Store
+from workbench.store import LABEL_STATUSES, Store, sql_in
 
 KINDS = ("labels", "sentences")
 LABEL_KEYS = (
@@ -68,8 +68,9 @@ def label_rows(
         where.append("c.name = ?")
         params.append(coder)
     if articles:
-        where.append(f"a.ext_id IN ({','.join('?' * len(articles))})")
-        params += articles
+        clause, values = sql_in("a.ext_id", articles)
+        where.append(clause)
+        params += values
     if status:
         where.append("l.status = ?")
         params.append(status)
@@ -104,8 +105,9 @@ def sentence_rows(store: Store, *, articles: list[str] | None = None) -> Iterato
     """The segmented corpus: one line per sentence of the current articles."""
     where, params = ["a.is_current = 1"], []
     if articles:
-        where.append(f"a.ext_id IN ({','.join('?' * len(articles))})")
-        params += articles
+        clause, values = sql_in("a.ext_id", articles)
+        where.append(clause)
+        params += values
     cursor = store.conn.execute(
         "SELECT a.ext_id, a.content_hash, a.title, a.outlet, a.date, s.idx, s.start,"
         ' s."end", s.line, s.in_quote, s.text FROM sentences s'

@@ -25,7 +25,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.migrations import SCHEMA_VERSION
-from workbench.store import Store, now
+from workbench.store import Store, canonical_json, now
 
 PREFERENCES = ("newer", "ours", "theirs")
 
@@ -336,7 +336,7 @@ def _remap_state(
         return None
     state = json.loads(raw)
     state["data"] = _remap(state.get("data", {}), key_map, fields)
-    return json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(state)
 
 
 def _sentence_name(store: Store, sentence_id: int) -> str:

@@ -31,7 +31,7 @@ from workbench.agreement import (
     percent_agreement,
 )
 from workbench.codebook import Codebook, Field
-from workbench.store import Store
+from workbench.store import Store, sql_in
 
 LEVEL_OF_KIND = {
     "single": "nominal",
@@ -77,12 +77,11 @@ def collect(
 ) -> dict[str, FieldData]:
     """Every coded field's units x coders table, from labels with status "labeled"."""
     where, params = ["a.is_current = 1", "l.status = 'labeled'"], []
-    if coders:
-        where.append(f"c.name IN ({','.join('?' * len(coders))})")
-        params += coders
-    if articles:
-        where.append(f"a.ext_id IN ({','.join('?' * len(articles))})")
-        params += articles
+    for column, values in (("c.name", coders), ("a.ext_id", articles)):
+        if values:
+            clause, bound = sql_in(column, values)
+            where.append(clause)
+            params += bound
     rows = store.conn.execute(
         "SELECT l.sentence_id, c.name, l.data FROM labels l"
         " JOIN coders c ON c.id = l.coder_id JOIN sentences s ON s.id = l.sentence_id"

@@ -612,8 +612,8 @@ class Store:
                 coder_id,
                 action,
                 ref_event,
-                None if before is None else _dump(before),
-                None if after is None else _dump(after),
+                None if before is None else canonical_json(before),
+                None if after is None else canonical_json(after),
                 codebook_id,
                 stamp,
             ),
@@ -712,7 +712,7 @@ class Store:
                 sentence_id,
                 coder_id,
                 state["status"],
-                _dump(state["data"]),
+                canonical_json(state["data"]),
                 state["note"],
                 codebook_id,
                 event_id,
@@ -730,7 +730,7 @@ class Store:
         with self.transaction():
             merged = {**self.coder_settings(coder), **settings}
             self.conn.execute(
-                "UPDATE coders SET settings = ? WHERE name = ?", (_dump(merged), coder)
+                "UPDATE coders SET settings = ? WHERE name = ?", (canonical_json(merged), coder)
             )
 
     def label_counts(self) -> dict[str, dict[int, dict[str, int]]]:
@@ -747,7 +747,17 @@ class Store:
         return counts
 
 
-def _dump(value: Any) -> str:
+def sql_in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """`column IN (?, ?, ...)` with its parameters, for the optional filters."""
+    return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+
+def canonical_json(value: Any) -> str:
+    """Label data and states as stored: sorted keys, compact, UTF-8 unescaped.
+
+    One spelling per value, so stored states compare as strings (merge
+    de-duplicates events that way).
+    """
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
