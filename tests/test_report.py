@@ -227,3 +227,16 @@ def test_agreement_app_snapshot(snap_compare, coded, codebook):
 
     result = report.build(coded, codebook, bootstrap=100, seed=1)
     assert snap_compare(AgreementApp(result), terminal_size=(120, 40))
+
+
+def test_markdown_tables_keep_their_shape_and_an_uncomputed_interval_is_not_undefined(
+    coded, codebook
+):
+    text = report.to_markdown(report.build(coded, codebook, bootstrap=0))
+    rows = [line for line in text.splitlines() if line.startswith("| amina\\|")]
+    assert len(rows) == 2  # amina|leila, amina|omar: the pair's pipe is escaped
+    assert not any(line.startswith("| amina|") for line in text.splitlines())
+    header = next(line for line in text.splitlines() if line.startswith("| pair |"))
+    assert all(r.count(" | ") == header.count(" | ") for r in rows)
+    claim = next(line for line in text.splitlines() if line.startswith("| claim_type |"))
+    assert "| — |" in claim and "undefined" not in claim

@@ -331,14 +331,64 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def category_rows(report: dict[str, Any]) -> list[tuple[str, str, str, int]]:
-    """(field, category, alpha, codings) for every field's per-category alpha."""
-    return [
-        (fid, name, cell(c["krippendorff_alpha"]), c["codings"])
+@dataclass(frozen=True)
+class Section:
+    """One table of the report, rendered alike as Markdown and as a Rich table."""
+
+    title: str | None
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    right: int  # columns from this index on are figures, right-aligned
+
+
+def sections(report: dict[str, Any]) -> list[Section]:
+    book = report["codebook"]
+    fields = list(report["fields"])
+    out = [
+        Section(
+            f"Agreement: {book['name']} {book['version']}",
+            ("field", *(h for _, h in COLUMNS)),
+            [(fid, *_field_cells(f)) for fid, f in report["fields"].items()],
+            1,
+        )
+    ]
+    per_category = [
+        (fid, name, cell(c["krippendorff_alpha"]), str(c["codings"]))
         for fid, f in report["fields"].items()
         for name, c in f["categories"].items()
         if c["codings"]
     ]
+    if per_category:
+        out.append(
+            Section(
+                "Per category (binary alpha)",
+                ("field", "category", "alpha", "codings"),
+                per_category,
+                2,
+            )
+        )
+    if report["pairs"]:
+        rows = [
+            (pair, *(f"{cell(by[f]['cohen_kappa'])} (n={by[f]['units']})" for f in fields))
+            for pair, by in report["pairs"].items()
+        ]
+        out.append(Section("Cohen's kappa by coder pair", ("pair", *fields), rows, 1))
+    if report["drop_one_coder"]:
+        rows = [
+            (coder, *(cell(by[f]) for f in fields))
+            for coder, by in report["drop_one_coder"].items()
+        ]
+        out.append(Section("Alpha without each coder", ("without", *fields), rows, 1))
+    return out
+
+
+def _field_cells(f: dict[str, Any]) -> list[str]:
+    cells = [cell(f[k]) for k, _ in COLUMNS]
+    if f["alpha_ci"] is None and f["krippendorff_alpha"] is not None:
+        # Alpha is defined; the interval was not computed (--bootstrap 0) or
+        # most resamples were undefined: not "undefined" in the same sense.
+        cells[[k for k, _ in COLUMNS].index("alpha_ci")] = "—"
+    return cells
 
 
 def undefined_reasons(report: dict[str, Any]) -> list[str]:
@@ -349,102 +399,56 @@ def undefined_reasons(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def _disagreement_lines(report: dict[str, Any]) -> list[str]:
+    return [
+        f"{d['article_id']} #{d['sentence_index'] + 1} ({d['disagreeing_pairs']} disagreeing "
+        f"pairs): {' '.join(d['text'].split())}"
+        for d in report["disagreements"]
+    ]
+
+
 def to_markdown(report: dict[str, Any]) -> str:
-    book = report["codebook"]
-    lines = [f"# Agreement: {book['name']} {book['version']}", ""]
-    lines += ["| field | " + " | ".join(h for _, h in COLUMNS) + " |"]
-    lines += ["|---|" + "---|" * len(COLUMNS)]
-    for fid, f in report["fields"].items():
-        lines.append(f"| {fid} | " + " | ".join(cell(f[k]) for k, _ in COLUMNS) + " |")
+    main, *rest = sections(report)
+    lines = [f"# {main.title}", "", *_markdown_table(main)]
     lines += ["", *(f"- {r}" for r in undefined_reasons(report)), "", MASI_NOTE, ""]
-    rows = category_rows(report)
-    if rows:
-        lines += ["## Per category (binary alpha)", "", "| field | category | alpha | codings |"]
-        lines += ["|---|---|---|---|"]
-        lines += [f"| {f} | {c} | {a} | {n} |" for f, c, a, n in rows]
-        lines.append("")
-    if report["pairs"]:
-        fields = list(report["fields"])
-        lines += ["## Cohen's kappa by coder pair", "", "| pair | " + " | ".join(fields) + " |"]
-        lines += ["|---|" + "---|" * len(fields)]
-        for pair, by_field in report["pairs"].items():
-            lines.append(
-                f"| {pair} | "
-                + " | ".join(
-                    f"{cell(by_field[f]['cohen_kappa'])} (n={by_field[f]['units']})" for f in fields
-                )
-                + " |"
-            )
-        lines.append("")
-    if report["drop_one_coder"]:
-        fields = list(report["fields"])
-        lines += ["## Alpha without each coder", "", "| without | " + " | ".join(fields) + " |"]
-        lines += ["|---|" + "---|" * len(fields)]
-        for coder, by_field in report["drop_one_coder"].items():
-            lines.append(f"| {coder} | " + " | ".join(cell(by_field[f]) for f in fields) + " |")
-        lines.append("")
+    for section in rest:
+        lines += [f"## {section.title}", "", *_markdown_table(section), ""]
     if report["disagreements"]:
         lines += ["## Sentences with the most disagreement", ""]
-        for d in report["disagreements"]:
-            text = " ".join(d["text"].split()).replace("|", "\\|")
-            lines.append(
-                f"- {d['article_id']} #{d['sentence_index'] + 1} "
-                f"({d['disagreeing_pairs']} disagreeing pairs): {text}"
-            )
+        lines += [f"- {line.replace('|', chr(92) + '|')}" for line in _disagreement_lines(report)]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _markdown_table(section: Section) -> list[str]:
+    return [
+        "| " + " | ".join(section.headers) + " |",
+        "|" + "---|" * len(section.headers),
+        # A pipe inside a cell (the pair "a|b") would end the cell.
+        *("| " + " | ".join(v.replace("|", "\\|") for v in row) + " |" for row in section.rows),
+    ]
+
+
 def render_table(report: dict[str, Any], console: Any) -> None:
-    """The report as Rich tables; corpus text goes in as Text, never markup."""
+    """The report as Rich tables; every cell goes in as Text, never markup."""
     from rich.table import Table
     from rich.text import Text
 
-    book = report["codebook"]
-    table = Table(title=f"Agreement: {book['name']} {book['version']}", title_justify="left")
-    table.add_column("field")
-    for _, header in COLUMNS:
-        table.add_column(header, justify="right")
-    for fid, f in report["fields"].items():
-        table.add_row(fid, *(cell(f[k]) for k, _ in COLUMNS))
-    console.print(table)
-    for reason in undefined_reasons(report):
-        console.print(Text(reason, style="yellow"))
-    console.print(Text(MASI_NOTE, style="dim"))
-    rows = category_rows(report)
-    if rows:
-        per = Table(title="Per category (binary alpha)", title_justify="left")
-        for name in ("field", "category", "alpha", "codings"):
-            per.add_column(name, justify="right" if name in ("alpha", "codings") else "left")
-        for f, c, a, n in rows:
-            per.add_row(f, c, a, str(n))
-        console.print(per)
-    if report["pairs"]:
-        fields = list(report["fields"])
-        pairs = Table(title="Cohen's kappa by coder pair", title_justify="left")
-        pairs.add_column("pair")
-        for f in fields:
-            pairs.add_column(f, justify="right")
-        for pair, by_field in report["pairs"].items():
-            pairs.add_row(
-                Text(pair),
-                *(f"{cell(by_field[f]['cohen_kappa'])} n={by_field[f]['units']}" for f in fields),
-            )
-        console.print(pairs)
-    if report["drop_one_coder"]:
-        fields = list(report["fields"])
-        drop = Table(title="Alpha without each coder", title_justify="left")
-        drop.add_column("without")
-        for f in fields:
-            drop.add_column(f, justify="right")
-        for coder, by_field in report["drop_one_coder"].items():
-            drop.add_row(Text(coder), *(cell(by_field[f]) for f in fields))
-        console.print(drop)
+    main, *rest = sections(report)
+    for n, section in enumerate([main, *rest]):
+        table = Table(title=section.title, title_justify="left")
+        for i, header in enumerate(section.headers):
+            table.add_column(Text(header), justify="right" if i >= section.right else "left")
+        for row in section.rows:
+            table.add_row(*(Text(value) for value in row))
+        console.print(table)
+        if n == 0:
+            for reason in undefined_reasons(report):
+                console.print(Text(reason, style="yellow"))
+            console.print(Text(MASI_NOTE, style="dim"))
     if report["disagreements"]:
         console.print(Text("Sentences with the most disagreement", style="bold"))
-        for d in report["disagreements"]:
-            line = Text(f"{d['article_id']} #{d['sentence_index'] + 1} ({d['disagreeing_pairs']}) ")
-            line.append(" ".join(d["text"].split()))
-            console.print(line)
+        for line in _disagreement_lines(report):
+            console.print(Text(line))
 
 
 def render_confusion(
