@@ -64,7 +64,7 @@ class LabelingSession:
         self.draft = Draft()
         self._done_elsewhere = 0
         self._overall_total = 0
-        self._search_keys: dict[int, list[str]] = {}
+        self._search_keys: dict[int, list[tuple[int, str, str]]] = {}
 
     # -- articles --------------------------------------------------------
 
@@ -234,12 +234,13 @@ class LabelingSession:
         ids = [article_id] if article_id is not None else [a.id for a in self.store.articles()]
         hits = []
         for aid in ids:
-            sentences = self.store.sentences(aid)
             if aid not in self._search_keys:
-                self._search_keys[aid] = [match_key(s.text) for s in sentences]
+                # Sentences never change once stored, so the index is built
+                # once per article and session: no query per article per search.
+                self._search_keys[aid] = [
+                    (s.idx, s.text, match_key(s.text)) for s in self.store.sentences(aid)
+                ]
             hits += [
-                Hit(aid, s.idx, s.text)
-                for s, key in zip(sentences, self._search_keys[aid], strict=True)
-                if needle in key
+                Hit(aid, idx, text) for idx, text, key in self._search_keys[aid] if needle in key
             ]
         return hits
