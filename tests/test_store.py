@@ -210,3 +210,38 @@ def test_labels_of_returns_only_that_coders_labels(store):
     store.set_label(a.id, "amina", data={"claim_type": "denial"})
     store.set_label(b.id, "omar", data={"claim_type": "denial"})
     assert set(store.labels_of("amina", article.id)) == {a.id}
+
+
+def test_a_real_schema_1_database_migrates_with_its_labels_and_undo_history(tmp_path):
+    # v1.db was written by the schema-1 workbench (tests/fixtures/schema/README.md).
+    import shutil
+    from pathlib import Path
+
+    path = tmp_path / "v1.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "schema" / "v1.db", path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    labels_before = raw.execute(
+        "SELECT sentence_id, coder_id, status, data, note, event_id FROM labels ORDER BY 1, 2"
+    ).fetchall()
+    events_before = raw.execute("SELECT * FROM label_events ORDER BY id").fetchall()
+    raw.close()
+    with Store(path) as s:
+        assert s.schema_version == migrations.SCHEMA_VERSION
+        assert {"gold", "gold_events", "assignments", "assignment_runs"} <= set(s.db.table_names())
+        assert (
+            s.conn.execute(
+                "SELECT sentence_id, coder_id, status, data, note, event_id FROM labels ORDER BY 1, 2"
+            ).fetchall()
+            == labels_before
+        )
+        assert s.conn.execute("SELECT * FROM label_events ORDER BY id").fetchall() == events_before
+        # badr's undone skip is still redoable after the migration.
+        first = labels_before[0][0]
+        assert s.label(first, "badr")["status"] == "labeled"
+        assert s.redo("badr") == first
+        assert s.label(first, "badr")["status"] == "skipped"
+        triggers = {
+            r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+        assert {"gold_events_no_update", "gold_events_no_delete"} <= triggers

@@ -116,9 +116,67 @@ BEGIN SELECT RAISE(ABORT, 'label_events is append-only'); END;
 """
 
 
-def _v1(conn: sqlite3.Connection) -> None:
-    for statement in _split_sql(_V1):
-        conn.execute(statement)
+# Schema 2: adjudicated gold and article assignments.
+_V2 = """
+-- The adjudicated answer for a sentence. Unanimous sentences are not stored:
+-- they are gold by computation, so they follow the coders' labels.
+CREATE TABLE gold (
+    sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id),
+    status TEXT NOT NULL CHECK (status IN ('labeled', 'skipped')),
+    data TEXT NOT NULL DEFAULT '{}',   -- {"field": value, ...} as in label data
+    adjudicator_id INTEGER NOT NULL REFERENCES coders(id),
+    reason TEXT NOT NULL DEFAULT '',
+    agreed_with TEXT NOT NULL DEFAULT '{}',  -- {"field": ["coder", ...]} whose value it took
+    basis TEXT NOT NULL DEFAULT '{}',        -- {"coder": label event id} the decision saw
+    codebook_id INTEGER REFERENCES codebooks(id),
+    event_id INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- Every change to gold, in order: the adjudicator's undo/redo replays it.
+CREATE TABLE gold_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id),
+    adjudicator_id INTEGER NOT NULL REFERENCES coders(id),
+    action TEXT NOT NULL,              -- set, clear, undo, redo, merge
+    ref_event INTEGER REFERENCES gold_events(id),
+    before TEXT,                       -- gold state as JSON, NULL = none
+    after TEXT,
+    codebook_id INTEGER REFERENCES codebooks(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX gold_events_by_adjudicator ON gold_events (adjudicator_id, id);
+
+CREATE TRIGGER gold_events_no_update BEFORE UPDATE ON gold_events
+BEGIN SELECT RAISE(ABORT, 'gold_events is append-only'); END;
+CREATE TRIGGER gold_events_no_delete BEFORE DELETE ON gold_events
+BEGIN SELECT RAISE(ABORT, 'gold_events is append-only'); END;
+
+-- One `workbench assign` run: its parameters, so a design can be reported.
+CREATE TABLE assignment_runs (
+    id INTEGER PRIMARY KEY,
+    params TEXT NOT NULL,              -- {"coders", "per_article"|"overlap", "seed", ...}
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE assignments (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    run_id INTEGER NOT NULL REFERENCES assignment_runs(id),
+    PRIMARY KEY (article_id, coder_id)
+);
+CREATE INDEX assignments_by_coder ON assignments (coder_id, article_id);
+"""
+
+
+def _script(script: str) -> Callable[[sqlite3.Connection], None]:
+    """A migration step that runs a DDL script statement by statement."""
+
+    def step(conn: sqlite3.Connection) -> None:
+        for statement in _split_sql(script):
+            conn.execute(statement)
+
+    return step
 
 
 def _split_sql(script: str) -> list[str]:
@@ -133,5 +191,5 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _script(_V2)]
 SCHEMA_VERSION = len(MIGRATIONS)
