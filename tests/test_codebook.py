@@ -48,13 +48,17 @@ def all_entries(field: Field) -> tuple[Value, ...]:
 
 def test_header(cb: Codebook) -> None:
     assert cb.name == "hasakah-stance"
-    assert cb.version == "1.0.0"
+    assert cb.version == "1.1.0"
     assert cb.language == "ar"
     assert cb.description
     assert cb.path == str(HASAKAH)
     source = HASAKAH.read_text(encoding="utf-8")
     assert cb.source == source
     assert cb.content_hash == hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def test_adjudicated_fields_leave_out_confidence_and_note(cb: Codebook) -> None:
+    assert [f.id for f in cb.fields if f.adjudicate] == ["speaker", "stance", "claim_type"]
 
 
 def test_fields_in_screen_order(cb: Codebook) -> None:
@@ -327,6 +331,15 @@ BROKEN: dict[str, tuple[str, list[tuple[int | None, str]]]] = {
             (8, "field 'who': 'required' must be true or false, not a string"),
             (12, "field 'who' value 'a': 'aliases' must be a list of strings"),
             (16, "field 'who' value 'b': 'aliases' must be a list of strings"),
+        ],
+    ),
+    "adjudicate on a text field, and not a bool": (
+        HEAD + '[[field]]\nid = "n"\nkind = "text"\nlabel = "N"\nadjudicate = true\n'
+        '[[field]]\nid = "c"\nkind = "single"\nlabel = "C"\nadjudicate = 1\n'
+        '[[field.value]]\nid = "a"\nlabel = "A"\n',
+        [
+            (8, "field 'n': a text field cannot be adjudicated"),
+            (13, "field 'c': 'adjudicate' must be true or false, not an integer"),
         ],
     ),
     "aliases on a non-entity field": (

@@ -70,7 +70,7 @@ def test_export_lines_follow_the_contract_and_load_in_pandas(labeled, tmp_path):
     article = next(a for a in labeled.articles() if a.ext_id == first["article_id"])
     assert labeled.article_text(article.id)[first["start"] : first["end"]] == first["text"]
     assert first["labels"]["stance"] == [{"polarity": "blame", "target": "turkey"}]
-    assert first["codebook"] == {"name": "hasakah-stance", "version": "1.0.0"}
+    assert first["codebook"] == {"name": "hasakah-stance", "version": "1.1.0"}
     assert [r["status"] for r in rows] == ["labeled", "skipped", "labeled", "flagged"]
     frame = pd.read_json(tmp_path / "a.jsonl", lines=True)
     assert len(frame) == 4 and frame.loc[0, "text"] == first["text"]

@@ -183,7 +183,7 @@ def test_cli_in_all_three_formats(coded, db_path):
     assert not math.isnan(alpha)
     markdown = workbench("agree", "--format", "markdown", "--bootstrap", "0", db=db_path)
     assert markdown.returncode == 0
-    assert markdown.stdout.startswith("# Agreement: hasakah-stance 1.0.0")
+    assert markdown.stdout.startswith("# Agreement: hasakah-stance 1.1.0")
     assert "| claim_type | 6 | 3 | nominal |" in markdown.stdout
     assert f"{alpha:.3f}" in markdown.stdout and "MASI" in markdown.stdout
     table = workbench("agree", "--pair", "amina,omar", "--bootstrap", "0", db=db_path)

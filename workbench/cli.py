@@ -213,13 +213,32 @@ def agree(
 
 
 @cli.command()
-@click.option("--kind", type=click.Choice(["labels", "sentences"]), required=True)
-@click.option("--coder", help="Only this coder's labels.")
+@click.option("--kind", type=click.Choice(["labels", "gold", "sentences"]), required=True)
+@click.option("--coder", help="labels: only this coder's labels.")
+@click.option("--coders", help="gold: only these coders' labels count (comma-separated).")
 @click.option("--articles", help="Comma-separated article ids.")
 @click.option(
     "--status",
     type=click.Choice(["labeled", "skipped", "flagged"]),
-    help="Only labels with this status.",
+    help="labels: only labels with this status.",
+)
+@click.option(
+    "--source",
+    "sources",
+    type=click.Choice(["unanimous", "adjudicated", "unresolved", "single"]),
+    multiple=True,
+    help="gold: only sentences with this source (repeatable).",
+)
+@click.option(
+    "--include-single",
+    is_flag=True,
+    help="gold: also sentences only one coder labeled (source 'single').",
+)
+@click.option(
+    "--codebook",
+    "codebook_path",
+    type=click.Path(dir_okay=False),
+    help="gold: codebook whose fields are adjudicated (default: as for `workbench label`).",
 )
 @click.option(
     "-o",
@@ -231,14 +250,19 @@ def agree(
 def export(
     kind: str,
     coder: str | None,
+    coders: str | None,
     articles: str | None,
     status: str | None,
+    sources: tuple[str, ...],
+    include_single: bool,
+    codebook_path: str | None,
     output: str | None,
     force: bool,
     db_path: str,
 ) -> None:
-    """Export labels or the segmented sentences as JSONL (streamed, atomic)."""
+    """Export labels, gold or the segmented sentences as JSONL (streamed, atomic)."""
     from workbench import export as exporting
+    from workbench.codebook import resolve_codebook
     from workbench.store import Store
 
     target = output or str(exporting.default_path(kind))
@@ -247,9 +271,24 @@ def export(
             rows = exporting.label_rows(
                 store, coder=coder, articles=_names(articles), status=status
             )
+        elif kind == "gold":
+            rows = exporting.gold_rows(
+                store,
+                resolve_codebook(codebook_path, store),
+                coders=_names(coders),
+                articles=_names(articles),
+                sources=list(sources),
+                include_single=include_single or "single" in sources,
+            )
         else:
             rows = exporting.sentence_rows(store, articles=_names(articles))
-        count = exporting.write_jsonl(rows, target, force=force)
+        with _progress() as progress:
+            count = exporting.write_jsonl(
+                rows,
+                target,
+                force=force,
+                progress=progress and (lambda n: progress(f"exporting {kind}", n, None)),
+            )
     if target != "-":
         click.echo(f"wrote {count} {kind} to {target}", err=True)
 
@@ -320,23 +359,30 @@ def codebook_check(path: str) -> None:
 
 
 class _progress:
-    """A progress bar on stderr for imports of many files, only on a terminal."""
+    """A progress bar on stderr, only on a terminal: for imports of many
+    files, and for exports (called every 10,000 rows, total unknown)."""
 
     MIN_FILES = 20
 
-    def __enter__(self) -> Callable[[str, int, int], None] | None:
+    def __enter__(self) -> Callable[[str, int, int | None], None] | None:
         self._bar: Any = None
         if not sys.stderr.isatty():
             return None
         return self._update
 
-    def _update(self, stage: str, done: int, total: int) -> None:
-        if total < self.MIN_FILES:
+    def _update(self, stage: str, done: int, total: int | None) -> None:
+        if total is not None and total < self.MIN_FILES:
             return
         if self._bar is None:
-            from rich.progress import Progress
+            from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-            self._bar = Progress(transient=True, console=_stderr_console())
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                MofNCompleteColumn(),
+                transient=True,
+                console=_stderr_console(),
+            )
             self._bar.start()
             self._tasks: dict[str, Any] = {}
         if stage not in self._tasks:

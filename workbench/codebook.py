@@ -61,6 +61,7 @@ _FIELD_ATTRS = (
     "help",
     "example",
     "required",
+    "adjudicate",
     "value",
     "target",
     "polarity",
@@ -115,6 +116,7 @@ class Field:
     help: str = ""
     example: str = ""
     required: bool = False
+    adjudicate: bool = True
     values: tuple[Value, ...] = ()
     targets: tuple[Value, ...] = ()
     polarities: tuple[Value, ...] = ()
@@ -501,6 +503,20 @@ class _Builder:
 
     # -- the whole file --
 
+    def get_bool(
+        self,
+        raw: dict[str, Any],
+        key: str,
+        default: bool,
+        where: str,
+        at: Callable[[str | None], int | None],
+    ) -> bool:
+        value = raw.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.error(f"{where}: {key!r} must be true or false, not {_type_name(value)}", at(key))
+        return default
+
     def build(self, data: dict[str, Any]) -> Codebook:
         top_at = self.loc.top.at
         for key, value in data.items():
@@ -611,13 +627,11 @@ class _Builder:
         label_ar = self.get_str(raw, "label_ar", where, at)
         help = self.get_str(raw, "help", where, at)
         example = self.get_str(raw, "example", where, at)
-        required = raw.get("required", False)
-        if not isinstance(required, bool):
-            self.error(
-                f"{where}: 'required' must be true or false, not {_type_name(required)}",
-                at("required"),
-            )
-            required = False
+        required = self.get_bool(raw, "required", False, where, at)
+        # Free text is never compared between coders, so it is never adjudicated.
+        adjudicate = self.get_bool(raw, "adjudicate", kind != "text", where, at)
+        if adjudicate and kind == "text":
+            self.error(f"{where}: a text field cannot be adjudicated", at("adjudicate"))
 
         parts: dict[str, tuple[Value, ...]] = {}
         for part in _PARTS:
@@ -638,6 +652,7 @@ class _Builder:
             help=help,
             example=example,
             required=required,
+            adjudicate=adjudicate,
             values=parts["value"],
             targets=parts["target"],
             polarities=parts["polarity"],

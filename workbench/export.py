@@ -28,11 +28,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from workbench import gold
 from workbench.codebook import Codebook, parse_codebook, validate_labels
 from workbench.errors import InputErrors, WorkbenchError
 from workbench.store import LABEL_STATUSES, Store, sql_in
 
-KINDS = ("labels", "sentences")
+KINDS = ("labels", "gold", "sentences")
 LABEL_KEYS = (
     "article_id",
     "article_sha256",
@@ -98,6 +99,53 @@ def label_rows(
             "note": note,
             "codebook": {"name": book, "version": version} if book else None,
             "updated_at": at,
+        }
+
+
+def gold_rows(
+    store: Store,
+    codebook: Codebook,
+    *,
+    coders: list[str] | None = None,
+    articles: list[str] | None = None,
+    sources: list[str] | None = None,
+    include_single: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """One gold line per sentence coded by two or more coders (see
+    `workbench.gold`), in corpus order; with `include_single`, also the
+    sentences only one coder labeled, as source "single"."""
+    books = {cid: {"name": n, "version": v} for cid, n, v in store.codebook_versions()}
+    current = {"name": codebook.name, "version": codebook.version}
+    for unit in gold.units(
+        store, codebook, coders=coders, articles=articles, min_coders=1 if include_single else 2
+    ):
+        source = "single" if len(unit.labels) == 1 else unit.source
+        if sources and source not in sources:
+            continue
+        decided = unit.gold
+        if decided is not None:
+            status, labels, agreed = decided["status"], decided["data"], decided["agreed_with"]
+        else:
+            agreed_state = gold.agreed_state(unit)
+            status, labels, agreed = (agreed_state[k] for k in ("status", "data", "agreed_with"))
+        yield {
+            "article_id": unit.ext_id,
+            "article_sha256": unit.content_hash,
+            "sentence_id": f"{unit.ext_id}:{unit.idx}",
+            "sentence_index": unit.idx,
+            "start": unit.start,
+            "end": unit.end,
+            "text": unit.text,
+            "status": status,
+            "labels": labels,
+            "source": source,
+            "coders": unit.coders,
+            "agreed_with": agreed,
+            "adjudicator": decided["adjudicator"] if decided else None,
+            "reason": decided["reason"] if decided else "",
+            "stale": unit.changed,
+            "codebook": books.get(decided["codebook_id"]) if decided else current,
+            "updated_at": decided["updated_at"] if decided else unit.updated_at,
         }
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.migrations import SCHEMA_VERSION
-from workbench.store import Store, canonical_json, now
+from workbench.store import LABELS, Store, canonical_json, now
 
 PREFERENCES = ("newer", "ours", "theirs")
 
@@ -190,15 +190,10 @@ def _merge(store: Store, other: Store, where: str, prefer: str | None) -> MergeR
             if coder not in ours_coders and coder not in report.coders_added:
                 report.coders_added.append(coder)
             if how == "copy":
-                store._write_state(target, coder_id, state, codebook_id, event_id, now())
+                store._write(LABELS, target, coder_id, state, codebook_id, event_id, now())
                 report.labels_added += 1
             else:
-                before = store._label_state(target, coder_id)
-                stamp = now()
-                merged = store._append_event(
-                    target, coder_id, "merge", before, state, codebook_id, stamp
-                )
-                store._write_state(target, coder_id, state, codebook_id, merged, stamp)
+                store._record(LABELS, target, coder, state, codebook_id, "merge")
                 report.taken_theirs += 1
     return report
 

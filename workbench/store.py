@@ -75,6 +75,59 @@ class SentenceRow:
     text: str
 
 
+@dataclass(frozen=True)
+class Ledger:
+    """A table of current states and the append-only event log behind it.
+
+    Labels (one state per sentence and coder) and gold (one per sentence, the
+    owner being the adjudicator who set it) share the same logging, writing
+    and undo code.
+    """
+
+    table: str
+    events: str
+    owner: str  # column naming the coder who made each change
+    key: tuple[str, ...]  # the state table's primary key
+    fields: tuple[str, ...]  # state keys stored as columns, in order
+    json_fields: tuple[str, ...]
+
+    def where(self, sentence_id: int, owner_id: int) -> tuple[str, tuple[int, ...]]:
+        if self.owner in self.key:
+            return f"sentence_id = ? AND {self.owner} = ?", (sentence_id, owner_id)
+        return "sentence_id = ?", (sentence_id,)
+
+    def decode(self, row: Sequence[Any]) -> dict[str, Any]:
+        return {
+            f: json.loads(v) if f in self.json_fields else v
+            for f, v in zip(self.fields, row, strict=True)
+        }
+
+    def encode(self, state: dict[str, Any]) -> list[Any]:
+        return [
+            canonical_json(state.get(f) or {}) if f in self.json_fields else state.get(f, "")
+            for f in self.fields
+        ]
+
+
+LABELS = Ledger(
+    "labels",
+    "label_events",
+    "coder_id",
+    ("sentence_id", "coder_id"),
+    ("status", "data", "note"),
+    ("data",),
+)
+GOLD = Ledger(
+    "gold",
+    "gold_events",
+    "adjudicator_id",
+    ("sentence_id",),
+    ("status", "data", "reason", "agreed_with", "basis"),
+    ("data", "agreed_with", "basis"),
+)
+GOLD_STATUSES = ("labeled", "skipped")
+
+
 class Store:
     """A workbench database. Open with `Store(path)`; use as a context manager."""
 
@@ -551,14 +604,26 @@ class Store:
     ) -> int:
         if status not in LABEL_STATUSES:
             raise ValueError(f"status must be one of {LABEL_STATUSES}, not {status!r}")
-        coder_id = self.ensure_coder(coder)
         after = {"status": status, "data": data or {}, "note": note}
-        before = self._label_state(sentence_id, coder_id)
+        return self._record(LABELS, sentence_id, coder, after, codebook_id, action)
+
+    def _record(
+        self,
+        ledger: Ledger,
+        sentence_id: int,
+        owner: str,
+        after: dict[str, Any] | None,
+        codebook_id: int | None,
+        action: str,
+    ) -> int:
+        """Log a change and write the new state, inside the caller's transaction."""
+        owner_id = self.ensure_coder(owner)
+        before = self._state(ledger, sentence_id, owner_id)
         stamp = now()
-        event_id = self._append_event(
-            sentence_id, coder_id, action, before, after, codebook_id, stamp
+        event_id = self._append(
+            ledger, sentence_id, owner_id, action, before, after, codebook_id, stamp
         )
-        self._write_state(sentence_id, coder_id, after, codebook_id, event_id, stamp)
+        self._write(ledger, sentence_id, owner_id, after, codebook_id, event_id, stamp)
         return event_id
 
     def find_sentence(
@@ -582,21 +647,20 @@ class Store:
     def label(self, sentence_id: int, coder: str) -> dict[str, Any] | None:
         """The coder's current label state for a sentence, or None."""
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (coder,)).fetchone()
-        return None if row is None else self._label_state(sentence_id, row[0])
+        return None if row is None else self._state(LABELS, sentence_id, row[0])
 
-    def _label_state(self, sentence_id: int, coder_id: int) -> dict[str, Any] | None:
+    def _state(self, ledger: Ledger, sentence_id: int, owner_id: int) -> dict[str, Any] | None:
+        where, params = ledger.where(sentence_id, owner_id)
         row = self.conn.execute(
-            "SELECT status, data, note FROM labels WHERE sentence_id = ? AND coder_id = ?",
-            (sentence_id, coder_id),
+            f"SELECT {', '.join(ledger.fields)} FROM {ledger.table} WHERE {where}", params
         ).fetchone()
-        if row is None:
-            return None
-        return {"status": row[0], "data": json.loads(row[1]), "note": row[2]}
+        return None if row is None else ledger.decode(row)
 
-    def _append_event(
+    def _append(
         self,
+        ledger: Ledger,
         sentence_id: int,
-        coder_id: int,
+        owner_id: int,
         action: str,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
@@ -605,11 +669,11 @@ class Store:
         ref_event: int | None = None,
     ) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO label_events (sentence_id, coder_id, action, ref_event, before, after,"
-            " codebook_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {ledger.events} (sentence_id, {ledger.owner}, action, ref_event,"
+            " before, after, codebook_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sentence_id,
-                coder_id,
+                owner_id,
                 action,
                 ref_event,
                 None if before is None else canonical_json(before),
@@ -636,8 +700,8 @@ class Store:
             )
         }
 
-    def _history(self, coder_id: int) -> tuple[list[int], list[int]]:
-        """The coder's undo and redo stacks, replayed from the event log.
+    def _history(self, ledger: Ledger, owner_id: int) -> tuple[list[int], list[int]]:
+        """The owner's undo and redo stacks, replayed from the event log.
 
         Replaying (rather than storing the stacks) keeps the log the single
         source of truth, so undo works the same after a restart or a crash.
@@ -645,10 +709,11 @@ class Store:
         undo: list[int] = []
         redo: list[int] = []
         for event_id, action, ref in self.conn.execute(
-            "SELECT id, action, ref_event FROM label_events WHERE coder_id = ? ORDER BY id",
-            (coder_id,),
+            f"SELECT id, action, ref_event FROM {ledger.events} WHERE {ledger.owner} = ?"
+            " ORDER BY id",
+            (owner_id,),
         ):
-            if action == "set":
+            if action in ("set", "clear"):
                 undo.append(event_id)
                 redo.clear()
             elif action == "undo" and undo and undo[-1] == ref:
@@ -659,61 +724,59 @@ class Store:
 
     def undo(self, coder: str) -> int | None:
         """Undo the coder's last change; returns the sentence it touched, or None."""
-        return self._step(coder, "undo")
+        return self._step(LABELS, coder, "undo")
 
     def redo(self, coder: str) -> int | None:
         """Redo the coder's last undone change; returns its sentence, or None."""
-        return self._step(coder, "redo")
+        return self._step(LABELS, coder, "redo")
 
-    def _step(self, coder: str, action: str) -> int | None:
-        coder_id = self.ensure_coder(coder)
+    def _step(self, ledger: Ledger, owner: str, action: str) -> int | None:
+        owner_id = self.ensure_coder(owner)
         with self.transaction():
-            undo, redo = self._history(coder_id)
+            undo, redo = self._history(ledger, owner_id)
             stack = undo if action == "undo" else redo
             if not stack:
                 return None
             ref = stack[-1]
             sentence_id, before, after, codebook_id = self.conn.execute(
-                "SELECT sentence_id, before, after, codebook_id FROM label_events WHERE id = ?",
+                f"SELECT sentence_id, before, after, codebook_id FROM {ledger.events} WHERE id = ?",
                 (ref,),
             ).fetchone()
             target = before if action == "undo" else after
             state = None if target is None else json.loads(target)
-            current = self._label_state(sentence_id, coder_id)
+            current = self._state(ledger, sentence_id, owner_id)
             stamp = now()
-            event_id = self._append_event(
-                sentence_id, coder_id, action, current, state, codebook_id, stamp, ref_event=ref
+            event_id = self._append(
+                ledger, sentence_id, owner_id, action, current, state, codebook_id, stamp, ref
             )
-            self._write_state(sentence_id, coder_id, state, codebook_id, event_id, stamp)
+            self._write(ledger, sentence_id, owner_id, state, codebook_id, event_id, stamp)
         return sentence_id
 
-    def _write_state(
+    def _write(
         self,
+        ledger: Ledger,
         sentence_id: int,
-        coder_id: int,
+        owner_id: int,
         state: dict[str, Any] | None,
         codebook_id: int | None,
         event_id: int,
         stamp: str,
     ) -> None:
         if state is None:
-            self.conn.execute(
-                "DELETE FROM labels WHERE sentence_id = ? AND coder_id = ?", (sentence_id, coder_id)
-            )
+            where, params = ledger.where(sentence_id, owner_id)
+            self.conn.execute(f"DELETE FROM {ledger.table} WHERE {where}", params)
             return
+        columns = ("sentence_id", ledger.owner, *ledger.fields, "codebook_id", "event_id")
+        key = ", ".join(ledger.key)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns[1:], "updated_at"))
         self.conn.execute(
-            "INSERT INTO labels (sentence_id, coder_id, status, data, note, codebook_id,"
-            " event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (sentence_id, coder_id) DO UPDATE SET status = excluded.status,"
-            " data = excluded.data, note = excluded.note,"
-            " codebook_id = excluded.codebook_id, event_id = excluded.event_id,"
-            " updated_at = excluded.updated_at",
+            f"INSERT INTO {ledger.table} ({', '.join(columns)}, updated_at)"
+            f" VALUES ({', '.join('?' * (len(columns) + 1))})"
+            f" ON CONFLICT ({key}) DO UPDATE SET {updates}",
             (
                 sentence_id,
-                coder_id,
-                state["status"],
-                canonical_json(state["data"]),
-                state["note"],
+                owner_id,
+                *ledger.encode(state),
                 codebook_id,
                 event_id,
                 stamp,
@@ -745,6 +808,75 @@ class Store:
         for coder in self.coders():
             counts.setdefault(coder, {})
         return counts
+
+    # -- gold ------------------------------------------------------------
+
+    def set_gold(
+        self,
+        sentence_id: int,
+        adjudicator: str,
+        *,
+        status: str = "labeled",
+        data: dict[str, Any] | None = None,
+        reason: str = "",
+        agreed_with: dict[str, list[str]] | None = None,
+        basis: dict[str, int] | None = None,
+        codebook_id: int | None = None,
+        action: str = "set",
+    ) -> int:
+        """Record the adjudicated answer for a sentence, committed before returning.
+
+        `agreed_with` names, per field, the coders whose value the answer
+        took; `basis` holds the label event id of each coder's label the
+        adjudicator saw, so a later change of a coder's label is noticed.
+        Returns the gold event id.
+        """
+        if status not in GOLD_STATUSES:
+            raise ValueError(f"gold status must be one of {GOLD_STATUSES}, not {status!r}")
+        state = {
+            "status": status,
+            "data": data or {},
+            "reason": reason,
+            "agreed_with": agreed_with or {},
+            "basis": basis or {},
+        }
+        with self.transaction():
+            return self._record(GOLD, sentence_id, adjudicator, state, codebook_id, action)
+
+    def clear_gold(self, sentence_id: int, adjudicator: str) -> int:
+        """Withdraw a sentence's adjudicated answer (logged, so undoable)."""
+        with self.transaction():
+            return self._record(GOLD, sentence_id, adjudicator, None, None, "clear")
+
+    def gold(self, sentence_id: int) -> dict[str, Any] | None:
+        """The adjudicated state of a sentence, with `adjudicator` and `updated_at`."""
+        return self.gold_states([sentence_id]).get(sentence_id)
+
+    def gold_states(self, sentence_ids: Sequence[int] | None = None) -> dict[int, dict[str, Any]]:
+        """{sentence id: adjudicated state} for these sentences (None = all)."""
+        sql = (
+            f"SELECT g.sentence_id, {', '.join('g.' + f for f in GOLD.fields)}, c.name,"
+            " g.codebook_id, g.updated_at FROM gold g JOIN coders c ON c.id = g.adjudicator_id"
+        )
+        params: list[Any] = []
+        if sentence_ids is not None:
+            clause, params = sql_in("g.sentence_id", sentence_ids)
+            sql += f" WHERE {clause}"
+        result = {}
+        for row in self.conn.execute(sql, params):
+            n = len(GOLD.fields)
+            state = GOLD.decode(row[1 : n + 1])
+            state.update(adjudicator=row[n + 1], codebook_id=row[n + 2], updated_at=row[n + 3])
+            result[row[0]] = state
+        return result
+
+    def undo_gold(self, adjudicator: str) -> int | None:
+        """Undo the adjudicator's last gold change; returns its sentence, or None."""
+        return self._step(GOLD, adjudicator, "undo")
+
+    def redo_gold(self, adjudicator: str) -> int | None:
+        """Redo the adjudicator's last undone gold change; returns its sentence, or None."""
+        return self._step(GOLD, adjudicator, "redo")
 
 
 def sql_in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
