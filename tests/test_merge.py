@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ def test_same_coder_conflict_lists_and_writes_nothing_without_prefer(two):
 def test_prefer_settles_conflicts(two, prefer, expected):
     a, b = two
     a.set_label(sentence(a, 3), "amina", data={"claim_type": "denial"})
+    time.sleep(0.002)  # timestamps have millisecond resolution
     b.set_label(sentence(b, 3), "amina", data={"claim_type": "background"})  # later: newer
     b.set_label(sentence(b, 4), "amina", data={"claim_type": "humanitarian"})
     report = merge(a, b.path, prefer=prefer)
@@ -89,6 +91,7 @@ def test_prefer_settles_conflicts(two, prefer, expected):
 def test_newer_keeps_ours_when_ours_is_later(two):
     a, b = two
     b.set_label(sentence(b, 3), "amina", data={"claim_type": "background"})
+    time.sleep(0.002)
     a.set_label(sentence(a, 3), "amina", data={"claim_type": "denial"})  # later
     merge(a, b.path, prefer="newer")
     assert a.label(sentence(a, 3), "amina")["data"] == {"claim_type": "denial"}
