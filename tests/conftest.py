@@ -55,3 +55,12 @@ def dump(db: Path | str) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+@pytest.fixture
+def coded(store, codebook):
+    """(store, codebook id, sentence ids): three coders' labels on hasakah-01,
+    one sentence per case adjudication handles (see `code_disagreements`)."""
+    from tests.test_gold import code_disagreements
+
+    return code_disagreements(store, codebook)

@@ -19,9 +19,8 @@ SDF_BLAME_TURKEY = {
 }
 
 
-@pytest.fixture
-def coded(store, codebook):
-    """Six sentences of hasakah-01, three coders, each case the queue must handle."""
+def code_disagreements(store, codebook):
+    """Seven sentences of hasakah-01, three coders, each case the queue must handle."""
     book = store.register_codebook(codebook)
     s = [x.id for x in store.sentences(article_id(store, "hasakah-01"))[:7]]
 

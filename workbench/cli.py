@@ -82,18 +82,14 @@ def stats(db_path: str) -> None:
         render_stats(store)
 
 
-@cli.command()
-@click.option(
-    "--coder", envvar="WORKBENCH_CODER", help="Coder name (else $WORKBENCH_CODER, else asks)."
-)
-@click.option(
+display_option = click.option(
     "--display",
     type=click.Choice(["terminal", "app"]),
     envvar="WORKBENCH_DISPLAY",
     help="terminal: the terminal does bidi (VTE, Konsole, mlterm, macOS); app: the app "
     "reorders (kitty, Alacritty, Windows Terminal, xterm, tmux). Skips the calibration screen.",
 )
-@click.option(
+codebook_option = click.option(
     "--codebook",
     "codebook_path",
     envvar="WORKBENCH_CODEBOOK",
@@ -101,6 +97,14 @@ def stats(db_path: str) -> None:
     help="Codebook TOML (default: the newest one this database was coded with, "
     "else labels/hasakah.toml).",
 )
+
+
+@cli.command()
+@click.option(
+    "--coder", envvar="WORKBENCH_CODER", help="Coder name (else $WORKBENCH_CODER, else asks)."
+)
+@display_option
+@codebook_option
 @click.option(
     "--article",
     "article_ext_id",
@@ -131,6 +135,49 @@ def label(
         from workbench.tui.app import WorkbenchApp
 
         app = WorkbenchApp(store, book, coder=coder, display=display, open_article=open_id)  # type: ignore[arg-type]
+        app.run()
+
+
+@cli.command()
+@click.option(
+    "--adjudicator",
+    envvar="WORKBENCH_ADJUDICATOR",
+    help="Adjudicator name (else $WORKBENCH_ADJUDICATOR, else asks).",
+)
+@display_option
+@codebook_option
+@click.option("--coders", help="Only these coders' labels count (comma-separated).")
+@click.option("--articles", help="Only these articles (comma-separated ids).")
+@click.option(
+    "--all", "include_decided", is_flag=True, help="Also revisit sentences that already have gold."
+)
+@db_option
+def review(
+    adjudicator: str | None,
+    display: str | None,
+    codebook_path: str | None,
+    coders: str | None,
+    articles: str | None,
+    include_decided: bool,
+    db_path: str,
+) -> None:
+    """Adjudicate: settle the sentences coders disagree on, writing gold."""
+    from workbench.codebook import resolve_codebook
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        book = resolve_codebook(codebook_path, store)
+        from workbench.tui.review_app import ReviewApp
+
+        app = ReviewApp(
+            store,
+            book,
+            adjudicator=adjudicator,
+            display=display,  # type: ignore[arg-type]
+            coders=_names(coders),
+            articles=_names(articles),
+            include_decided=include_decided,
+        )
         app.run()
 
 

@@ -56,6 +56,32 @@ ARTICLES: tuple[KeyBinding, ...] = (
     KeyBinding("quit", "q", "quit", "Quit"),
 )
 
+# The review (adjudication) screen. Digits 1-9 take that coder's value for
+# the row under the cursor (coders numbered in the table's column order).
+REVIEW: tuple[KeyBinding, ...] = (
+    KeyBinding("commit", "enter", "commit", "Commit gold", tooltip="Save and go to the next"),
+    KeyBinding("majority", "m", "majority", "Majority", tooltip="Majority value for this row"),
+    KeyBinding(
+        "majority_all",
+        "M",
+        "majority_all",
+        "Majority all",
+        tooltip="Majority value for every undecided row that has one",
+    ),
+    KeyBinding("edit", "e", "edit", "Edit", tooltip="Choose this row's value by hand"),
+    KeyBinding("reason", "r", "reason", "Reason", tooltip="Why this answer (optional)"),
+    KeyBinding("withdraw", "delete", "withdraw", "Withdraw", show=False),
+    KeyBinding("row_up", "up,k", "cursor(-1)", "Row up", show=False),
+    KeyBinding("row_down", "down,j", "cursor(1)", "Row down", show=False),
+    KeyBinding("previous", "p,left", "move(-1)", "Previous"),
+    KeyBinding("next", "n,right", "move(1)", "Next"),
+    KeyBinding("undo", "ctrl+z", "undo", "Undo"),
+    KeyBinding("redo", "ctrl+y", "redo", "Redo"),
+    KeyBinding("display", "ctrl+d", "toggle_display", "Display"),
+    KeyBinding("help", "question_mark", "help", "Help"),
+    KeyBinding("quit", "q", "quit", "Quit"),
+)
+
 # Shifted digits pick the values of an ordinal field (confidence 1-3).
 ORDINAL_KEYS: tuple[str, ...] = ("!", "@", "#", "$", "%", "^", "&", "*", "(")
 

@@ -46,6 +46,7 @@ class WorkbenchApp(App[None]):
         self._open_first = open_article
         self.display_mode: DisplayMode = display or "terminal"
         self.session: LabelingSession | None = None
+        self.user = coder or ""
         self._speaker_names: dict[str, tuple[str, str]] | None = None
         self._frozen = False
 
@@ -61,14 +62,15 @@ class WorkbenchApp(App[None]):
         if not coder:
             self.exit()
             return
-        self.session = LabelingSession(self.store, coder, self.codebook)
+        self.user = coder
+        self._begin(coder)
         remembered = self.store.coder_settings(coder).get("display")
         if self._display_override:
             self.display_mode = self._display_override
-            self._show_articles()
+            self._show_main()
         elif remembered in ("terminal", "app"):
             self.display_mode = remembered
-            self._show_articles()
+            self._show_main()
         else:
             from workbench.tui.screens.calibration import CalibrationScreen
 
@@ -81,13 +83,16 @@ class WorkbenchApp(App[None]):
     def _warm(self) -> None:
         self.run_worker(_warm_arabic, thread=True, exclusive=True, group="warm")
 
-    def _calibrated(self, mode: DisplayMode | None) -> None:
-        assert self.session is not None
-        self.display_mode = mode or "terminal"
-        self.store.update_coder_settings(self.session.coder, display=self.display_mode)
-        self._show_articles()
+    def _begin(self, coder: str) -> None:
+        """What the chosen coder works in: here a labeling session."""
+        self.session = LabelingSession(self.store, coder, self.codebook)
 
-    def _show_articles(self) -> None:
+    def _calibrated(self, mode: DisplayMode | None) -> None:
+        self.display_mode = mode or "terminal"
+        self.store.update_coder_settings(self.user, display=self.display_mode)
+        self._show_main()
+
+    def _show_main(self) -> None:
         # Switch rather than push: the coder/calibration screens are done with.
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -122,18 +127,20 @@ class WorkbenchApp(App[None]):
             self.switch_screen(ArticlesScreen())
 
     def toggle_display(self) -> None:
-        assert self.session is not None
         self.display_mode = "app" if self.display_mode == "terminal" else "terminal"
-        self.store.update_coder_settings(self.session.coder, display=self.display_mode)
+        self.store.update_coder_settings(self.user, display=self.display_mode)
         self.notify(f"Display mode: {self.display_mode}", timeout=2)
+
+    # Keys the codebook adds to the labeling screen, for the help screen.
+    EXTRA_KEYS: ClassVar = [
+        ("1-9", "claim type (codebook order)"),
+        ("letter, letter", "stance: target key, then polarity key (again removes it)"),
+        ("! @ #", "confidence 1-3"),
+    ]
 
     def show_help(self, bindings: tuple[KeyBinding, ...]) -> None:
         keys = [(b.key, b.description + (f" — {b.tooltip}" if b.tooltip else "")) for b in bindings]
-        keys += [
-            ("1-9", "claim type (codebook order)"),
-            ("letter, letter", "stance: target key, then polarity key (again removes it)"),
-            ("! @ #", "confidence 1-3"),
-        ]
+        keys += self.EXTRA_KEYS
         from workbench.tui.screens.modals import HelpScreen
 
         self.push_screen(HelpScreen(help_text(self.codebook, keys, self.display_mode)))

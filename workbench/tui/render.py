@@ -7,6 +7,7 @@ after `workbench.display.sanitize`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -15,6 +16,7 @@ from rich.text import Text
 from workbench.codebook import Codebook, Field
 from workbench.display import DisplayMode, display_lines, sanitize, terminal_text, visual_line
 from workbench.session import LabelingSession
+from workbench.store import SentenceRow
 
 
 @dataclass(frozen=True)
@@ -49,20 +51,24 @@ def blocks_text(blocks: list[Block], width: int, mode: DisplayMode) -> Text:
 
 
 def context_blocks(session: LabelingSession) -> list[Block]:
-    """The current sentence inside its paragraph, neighbours dimmed.
+    """The current sentence inside its paragraph, neighbours dimmed."""
+    return context_of(session.sentences, session.index)
+
+
+def context_of(sentences: Sequence[SentenceRow], index: int) -> list[Block]:
+    """Sentence `index` inside its paragraph, neighbours dimmed.
 
     The paragraph's other sentences and the sentence just before and after
     (even in another paragraph) are shown dim, so pronouns and quotations can
     be resolved; the current sentence is prominent.
     """
-    sentences = session.sentences
-    current = session.sentence
-    lo = hi = session.index
+    current = sentences[index]
+    lo = hi = index
     while lo > 0 and sentences[lo - 1].line == current.line:
         lo -= 1
     while hi < len(sentences) - 1 and sentences[hi + 1].line == current.line:
         hi += 1
-    lo, hi = max(0, min(lo, session.index - 1)), min(len(sentences) - 1, max(hi, session.index + 1))
+    lo, hi = max(0, min(lo, index - 1)), min(len(sentences) - 1, max(hi, index + 1))
     return [
         Block(s.text, "bold reverse" if s.idx == current.idx else "dim")
         for s in sentences[lo : hi + 1]

@@ -24,7 +24,6 @@ from workbench.tui.render import (
     context_blocks,
     field_panel,
     headline,
-    inline,
     sentence_flags,
     snippet,
     status_line,
@@ -170,7 +169,7 @@ class LabelingScreen(Screen[None]):
         self.app.push_screen(TextPrompt(f"{note_field.label}:", value=current), done)
 
     def action_speaker(self) -> None:
-        from workbench.tui.screens.modals import Choice, Picker
+        from workbench.tui.screens.modals import Picker, entity_choices
 
         field = next((f for f in self.session.codebook.fields if f.kind == "entity"), None)
         if field is None:
@@ -179,19 +178,7 @@ class LabelingScreen(Screen[None]):
         used = [
             s["data"].get(field.id) for s in self.session.labels.values() if s["data"].get(field.id)
         ]
-        entities = store.entities(field.id)
-        order = {key: i for i, key in enumerate(dict.fromkeys(reversed(used)))}
-        entities.sort(key=lambda e: order.get(e["key"], len(order)))
-        choices = []
-        for e in entities:
-            shown = Text()
-            if e["key"] in order:
-                shown.append("● ", style="green")
-            shown.append(e["label"])
-            if e["label_ar"]:
-                shown.append("  ")
-                shown.append(inline(e["label_ar"], self.mode))
-            choices.append(Choice(e["key"], shown, (e["label"], e["label_ar"], *e["aliases"])))
+        choices = entity_choices(store.entities(field.id), self.mode, used)
 
         def done(value: str | None) -> None:
             if value is None:

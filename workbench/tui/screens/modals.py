@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -12,6 +14,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from workbench.display import DisplayMode
+from workbench.tui.render import inline
 
 
 class TextInput(Input):
@@ -53,6 +58,26 @@ class Choice:
     value: str
     shown: Text
     names: tuple[str, ...]
+
+
+def entity_choices(
+    entities: list[dict[str, Any]], mode: DisplayMode, used: Sequence[str] = ()
+) -> list[Choice]:
+    """Registry entities as picker options, those in `used` first (most
+    recent first, marked ●), matched on every name and alias."""
+    order = {key: i for i, key in enumerate(dict.fromkeys(reversed(used)))}
+    ranked = sorted(entities, key=lambda e: order.get(e["key"], len(order)))
+    choices = []
+    for e in ranked:
+        shown = Text()
+        if e["key"] in order:
+            shown.append("● ", style="green")
+        shown.append(e["label"])
+        if e["label_ar"]:
+            shown.append("  ")
+            shown.append(inline(e["label_ar"], mode))
+        choices.append(Choice(e["key"], shown, (e["label"], e["label_ar"], *e["aliases"])))
+    return choices
 
 
 class Picker(ModalScreen[str | None]):
