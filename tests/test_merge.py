@@ -163,3 +163,60 @@ def test_cli_lists_conflicts_then_fails(two):
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert ok.returncode == 0 and ok.stdout.startswith("merged: ")
+
+
+def test_gold_comes_over_with_its_basis_pointing_at_our_copies_of_the_events(two):
+    a, b = two
+    s = sentence(b, 5)
+    b.set_label(s, "amina", data={"claim_type": "denial"})
+    b.set_label(s, "omar", data={"claim_type": "background"})
+    basis = {
+        c: e
+        for c, e in b.conn.execute(
+            "SELECT c.name, l.event_id FROM labels l JOIN coders c ON c.id = l.coder_id"
+        )
+    }
+    a.set_label(sentence(a, 0), "zaid", data={"claim_type": "denial"})  # shifts event ids
+    b.set_gold(s, "dana", data={"claim_type": "denial"}, reason="r", basis=basis)
+    report = merge(a, b.path)
+    assert report.gold_added == 1 and "dana" in report.coders_added
+    ours = a.gold(sentence(a, 5))
+    assert ours["data"] == {"claim_type": "denial"} and ours["adjudicator"] == "dana"
+    assert ours["basis"] == {
+        c: e
+        for c, e in a.conn.execute(
+            "SELECT c.name, l.event_id FROM labels l JOIN coders c ON c.id = l.coder_id"
+            " WHERE l.sentence_id = ?",
+            (sentence(a, 5),),
+        )
+    }
+    assert a.undo_gold("dana") == sentence(a, 5)  # the gold history came over too
+    assert a.gold(sentence(a, 5)) is None
+    a.redo_gold("dana")
+    before = dump(Path(a.path))
+    assert merge(a, b.path).gold_added == 0
+    assert dump(Path(a.path)) == before
+
+
+@pytest.mark.parametrize("prefer", [None, "ours", "theirs", "newer"])
+def test_gold_decided_differently_on_both_sides_is_a_conflict(two, prefer):
+    a, b = two
+    a.set_gold(sentence(a, 6), "dana", data={"claim_type": "denial"}, reason="ours")
+    time.sleep(0.002)
+    b.set_gold(sentence(b, 6), "hadi", data={"claim_type": "background"}, reason="theirs")
+    a.set_gold(sentence(a, 7), "dana", data={"claim_type": "denial"}, reason="one wording")
+    b.set_gold(sentence(b, 7), "hadi", data={"claim_type": "denial"}, reason="another")
+    before = dump(Path(a.path))
+    if prefer is None:
+        with pytest.raises(MergeConflicts) as exc:
+            merge(a, b.path)
+        (conflict,) = exc.value.conflicts
+        assert conflict.kind == "gold" and conflict.sentence == "hasakah-02:6"
+        assert "gold (theirs by hadi)" in str(conflict)
+        assert dump(Path(a.path)) == before
+        return
+    report = merge(a, b.path, prefer=prefer)
+    assert report.gold_same == 1  # same answer, other words: not a conflict
+    expected = "denial" if prefer == "ours" else "background"
+    assert a.gold(sentence(a, 6))["data"] == {"claim_type": expected}
+    assert a.gold(sentence(a, 7))["reason"] == "one wording"

@@ -9,6 +9,9 @@ checked before anything is written, and the merge is one transaction:
 - the same coder with a different label for the same sentence is a
   conflict: all conflicts are listed and nothing is written, unless
   `prefer` is "newer" (the later `updated_at` wins), "ours" or "theirs";
+- gold (adjudicated answers) merges the same way, one per sentence: a
+  sentence adjudicated on both sides to a different answer (status and
+  data; the wording of the reason does not count) is a conflict;
 - entities (speakers) added on both machines under the same normalized
   Arabic key become one entity, and labels are rewritten to its key;
 - merging the same database twice changes nothing the second time.
@@ -19,13 +22,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.migrations import SCHEMA_VERSION
-from workbench.store import LABELS, Store, canonical_json, now
+from workbench.store import GOLD, LABELS, Ledger, Store, canonical_json, now
 
 PREFERENCES = ("newer", "ours", "theirs")
 
@@ -33,22 +37,21 @@ PREFERENCES = ("newer", "ours", "theirs")
 @dataclass(frozen=True)
 class Conflict:
     sentence: str  # "<article id>:<sentence index>"
-    coder: str
+    coder: str  # the coder, or for gold the adjudicator on their side
     ours: dict[str, Any]
     theirs: dict[str, Any]
+    kind: str = "label"  # or "gold"
 
     def __str__(self) -> str:
-        return (
-            f"{self.sentence} coder {self.coder}: ours {_brief(self.ours)} "
-            f"vs theirs {_brief(self.theirs)}"
-        )
+        who = f"coder {self.coder}" if self.kind == "label" else f"gold (theirs by {self.coder})"
+        return f"{self.sentence} {who}: ours {_brief(self.ours)} vs theirs {_brief(self.theirs)}"
 
 
 class MergeConflicts(WorkbenchError):
     def __init__(self, conflicts: list[Conflict], path: str):
         self.conflicts = conflicts
         super().__init__(
-            f"{len(conflicts)} conflicting label(s), nothing written; choose with "
+            f"{len(conflicts)} conflict(s) (labels or gold), nothing written; choose with "
             "--prefer newer|ours|theirs",
             path,
         )
@@ -59,6 +62,8 @@ class MergeReport:
     coders_added: list[str] = field(default_factory=list)
     labels_added: int = 0
     labels_same: int = 0
+    gold_added: int = 0
+    gold_same: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     taken_theirs: int = 0
     events_added: int = 0
@@ -71,6 +76,8 @@ class MergeReport:
             f"{self.labels_same} already here",
             f"{self.events_added} event(s) added",
         ]
+        if self.gold_added or self.gold_same:
+            parts.append(f"{self.gold_added} gold added, {self.gold_same} gold already here")
         if self.coders_added:
             parts.append(f"new coder(s): {', '.join(self.coders_added)}")
         if self.conflicts:
@@ -87,7 +94,8 @@ class MergeReport:
 
 def _brief(state: dict[str, Any]) -> str:
     data = json.dumps(state["data"], ensure_ascii=False, sort_keys=True)
-    return f"{state['status']} {data}" + (f" ({state['note']})" if state["note"] else "")
+    words = state.get("note") or state.get("reason")
+    return f"{state['status']} {data}" + (f" ({words})" if words else "")
 
 
 def _copy(path: Path, folder: Path) -> Path:
@@ -117,7 +125,7 @@ def _copy(path: Path, folder: Path) -> Path:
 
 
 def merge(store: Store, other_path: str | Path, prefer: str | None = None) -> MergeReport:
-    """Bring the other database's coders, entities, labels and events into `store`."""
+    """Bring the other database's coders, entities, labels, gold and events into `store`."""
     if prefer is not None and prefer not in PREFERENCES:
         raise ValueError(f"prefer must be one of {PREFERENCES}")
     other_path = Path(other_path)
@@ -136,66 +144,112 @@ def _merge(store: Store, other: Store, where: str, prefer: str | None) -> MergeR
         )
     }
     ours_coders = set(store.coders())
-    theirs = other.conn.execute(
-        "SELECT l.sentence_id, c.name, l.status, l.data, l.note, l.codebook_id, l.event_id,"
-        " l.updated_at FROM labels l JOIN coders c ON c.id = l.coder_id ORDER BY l.sentence_id"
-    ).fetchall()
-    ours_labels = {
-        (sid, name): (status, json.loads(data), note, updated)
-        for sid, name, status, data, note, updated in store.conn.execute(
-            "SELECT l.sentence_id, c.name, l.status, l.data, l.note, l.updated_at FROM labels l"
-            " JOIN coders c ON c.id = l.coder_id"
-        )
-    }
 
     with store.transaction():
         key_map = _merge_entities(store, other, report)
         codebook_map = {
             cid: _ensure_codebook(store, *info) for cid, info in codebook_sources.items()
         }
-        event_map = _copy_events(
-            store, other, sentence_map, codebook_map, key_map, entity_fields, report
-        )
-        plan = []
-        for sid, coder, status, data, note, codebook_id, event_id, updated in theirs:
-            data = _remap(json.loads(data), key_map, entity_fields)
-            target = sentence_map[sid]
-            state = {"status": status, "data": data, "note": note}
-            mine = ours_labels.get((target, coder))
-            if mine is None:
-                plan.append(
-                    (
-                        target,
-                        coder,
-                        state,
-                        codebook_map.get(codebook_id),
-                        event_map[event_id],
-                        "copy",
-                    )
-                )
-                continue
-            ours_state = {"status": mine[0], "data": mine[1], "note": mine[2]}
-            if ours_state == state:
-                report.labels_same += 1
-                continue
-            sentence = _sentence_name(store, target)
-            report.conflicts.append(Conflict(sentence, coder, ours_state, state))
-            take = prefer == "theirs" or (prefer == "newer" and updated > mine[3])
-            if take:
-                plan.append((target, coder, state, codebook_map.get(codebook_id), None, "merge"))
+
+        def remap_label(state: dict[str, Any]) -> dict[str, Any]:
+            return {**state, "data": _remap(state.get("data", {}), key_map, entity_fields)}
+
+        label_events = _copy_events(store, other, LABELS, sentence_map, codebook_map, remap_label)
+
+        def remap_gold(state: dict[str, Any]) -> dict[str, Any]:
+            # Basis event ids are theirs: point them at the copied events.
+            basis = {c: label_events.get(e, e) for c, e in state.get("basis", {}).items()}
+            return {**remap_label(state), "basis": basis}
+
+        gold_events = _copy_events(store, other, GOLD, sentence_map, codebook_map, remap_gold)
+        plans = [
+            _plan(store, other, LABELS, sentence_map, codebook_map, label_events, remap_label),
+            _plan(store, other, GOLD, sentence_map, codebook_map, gold_events, remap_gold),
+        ]
+        writes = []
+        for ledger, (copies, same, conflicts) in zip((LABELS, GOLD), plans, strict=True):
+            if ledger is LABELS:
+                report.labels_same = same
+            else:
+                report.gold_same = same
+            writes += [(ledger, *c, "copy") for c in copies]
+            for conflict, write, newer in conflicts:
+                report.conflicts.append(conflict)
+                if prefer == "theirs" or (prefer == "newer" and newer):
+                    writes.append((ledger, *write, "merge"))
+        report.events_added = len(label_events.added) + len(gold_events.added)
         if report.conflicts and prefer is None:
             raise MergeConflicts(report.conflicts, where)
-        for target, coder, state, codebook_id, event_id, how in plan:
-            coder_id = store.ensure_coder(coder)
-            if coder not in ours_coders and coder not in report.coders_added:
-                report.coders_added.append(coder)
+        for ledger, target, owner, state, codebook_id, event_id, how in writes:
+            owner_id = store.ensure_coder(owner)
+            if owner not in ours_coders and owner not in report.coders_added:
+                report.coders_added.append(owner)
             if how == "copy":
-                store._write(LABELS, target, coder_id, state, codebook_id, event_id, now())
-                report.labels_added += 1
+                store._write(ledger, target, owner_id, state, codebook_id, event_id, now())
+                if ledger is LABELS:
+                    report.labels_added += 1
+                else:
+                    report.gold_added += 1
             else:
-                store._record(LABELS, target, coder, state, codebook_id, "merge")
+                store._record(ledger, target, owner, state, codebook_id, "merge")
                 report.taken_theirs += 1
     return report
+
+
+def _plan(
+    store: Store,
+    other: Store,
+    ledger: Ledger,
+    sentence_map: dict[int, int],
+    codebook_map: dict[int, int],
+    event_map: _EventMap,
+    remap: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[list[tuple[Any, ...]], int, list[tuple[Conflict, tuple[Any, ...], bool]]]:
+    """Their current states against ours: (copies, count already the same,
+    conflicts as (conflict, the write taking theirs, theirs is newer))."""
+    select = (
+        f"SELECT t.sentence_id, c.name, {', '.join('t.' + f for f in ledger.fields)},"
+        f" t.codebook_id, t.event_id, t.updated_at FROM {ledger.table} t"
+        f" JOIN coders c ON c.id = t.{ledger.owner} ORDER BY t.sentence_id"
+    )
+    owned = ledger.owner in ledger.key
+
+    def key(sentence_id: int, owner: str) -> tuple[Any, ...]:
+        return (sentence_id, owner) if owned else (sentence_id,)
+
+    n = len(ledger.fields)
+    ours = {
+        key(row[0], row[1]): (ledger.decode(row[2 : 2 + n]), row[4 + n])
+        for row in store.conn.execute(select)
+    }
+    copies, same, conflicts = [], 0, []
+    for row in other.conn.execute(select):
+        sid, owner = row[0], row[1]
+        state = remap(ledger.decode(row[2 : 2 + n]))
+        codebook_id, event_id, updated = row[2 + n], row[3 + n], row[4 + n]
+        target = sentence_map[sid]
+        mine = ours.get(key(target, owner))
+        if mine is None:
+            copies.append(
+                (target, owner, state, codebook_map.get(codebook_id), event_map[event_id])
+            )
+            continue
+        if _substance(ledger, mine[0]) == _substance(ledger, state):
+            same += 1
+            continue
+        kind = "label" if owned else "gold"
+        conflict = Conflict(_sentence_name(store, target), owner, mine[0], state, kind)
+        write = (target, owner, state, codebook_map.get(codebook_id), None)
+        conflicts.append((conflict, write, updated > mine[1]))
+    return copies, same, conflicts
+
+
+def _substance(ledger: Ledger, state: dict[str, Any]) -> Any:
+    """What must match for two states to be the same answer: a label's every
+    part; for gold the answer itself (status and data), not its wording."""
+    if ledger is GOLD:
+        return state["status"], state["data"]
+    return state
 
 
 def _sentence_map(store: Store, other: Store, where: str) -> dict[int, int]:
@@ -276,41 +330,48 @@ def _ensure_codebook(
     ).lastrowid
 
 
+class _EventMap(dict[int, int]):
+    """Their event id -> ours, and which of ours were added by this merge."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[int] = []
+
+
 def _copy_events(
     store: Store,
     other: Store,
+    ledger: Ledger,
     sentence_map: dict[int, int],
     codebook_map: dict[int, int],
-    key_map: dict[tuple[str, str], str],
-    fields: list[str],
-    report: MergeReport,
-) -> dict[int, int]:
-    """Copy their events not already here; their event id -> ours."""
+    remap: Callable[[dict[str, Any]], dict[str, Any]],
+) -> _EventMap:
+    """Copy their events of one ledger not already here."""
+    select = (
+        f"SELECT e.id, e.sentence_id, c.name, e.action, e.ref_event, e.before, e.after,"
+        f" e.codebook_id, e.created_at FROM {ledger.events} e"
+        f" JOIN coders c ON c.id = e.{ledger.owner} ORDER BY e.id"
+    )
     existing = {
-        (sid, coder, action, created, after): eid
-        for eid, sid, coder, action, created, after in store.conn.execute(
-            "SELECT e.id, e.sentence_id, c.name, e.action, e.created_at, e.after"
-            " FROM label_events e JOIN coders c ON c.id = e.coder_id"
-        )
+        (sid, owner, action, created, after): eid
+        for eid, sid, owner, action, _, _, after, _, created in store.conn.execute(select)
     }
-    mapping: dict[int, int] = {}
-    for eid, sid, coder, action, ref, before, after, codebook_id, created in other.conn.execute(
-        "SELECT e.id, e.sentence_id, c.name, e.action, e.ref_event, e.before, e.after,"
-        " e.codebook_id, e.created_at FROM label_events e JOIN coders c ON c.id = e.coder_id"
-        " ORDER BY e.id"
+    mapping = _EventMap()
+    for eid, sid, owner, action, ref, before, after, codebook_id, created in other.conn.execute(
+        select
     ):
-        before, after = (_remap_state(x, key_map, fields) for x in (before, after))
-        key = (sentence_map[sid], coder, action, created, after)
+        before, after = (_remap_state(x, remap) for x in (before, after))
+        key = (sentence_map[sid], owner, action, created, after)
         if key in existing:
             mapping[eid] = existing[key]
             continue
-        coder_id = store.ensure_coder(coder)
+        owner_id = store.ensure_coder(owner)
         mapping[eid] = store.conn.execute(
-            "INSERT INTO label_events (sentence_id, coder_id, action, ref_event, before, after,"
-            " codebook_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {ledger.events} (sentence_id, {ledger.owner}, action, ref_event,"
+            " before, after, codebook_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sentence_map[sid],
-                coder_id,
+                owner_id,
                 action,
                 mapping.get(ref) if ref is not None else None,
                 before,
@@ -320,18 +381,14 @@ def _copy_events(
             ),
         ).lastrowid
         existing[key] = mapping[eid]
-        report.events_added += 1
+        mapping.added.append(mapping[eid])
     return mapping
 
 
-def _remap_state(
-    raw: str | None, key_map: dict[tuple[str, str], str], fields: list[str]
-) -> str | None:
+def _remap_state(raw: str | None, remap: Callable[[dict[str, Any]], dict[str, Any]]) -> str | None:
     if raw is None:
         return None
-    state = json.loads(raw)
-    state["data"] = _remap(state.get("data", {}), key_map, fields)
-    return canonical_json(state)
+    return canonical_json(remap(json.loads(raw)))
 
 
 def _sentence_name(store: Store, sentence_id: int) -> str:
