@@ -116,6 +116,7 @@ def gold_rows(
     sentences only one coder labeled, as source "single"."""
     books = {cid: {"name": n, "version": v} for cid, n, v in store.codebook_versions()}
     current = {"name": codebook.name, "version": codebook.version}
+    order = codebook.field_ids
     for unit in gold.units(
         store, codebook, coders=coders, articles=articles, min_coders=1 if include_single else 2
     ):
@@ -137,10 +138,10 @@ def gold_rows(
             "end": unit.end,
             "text": unit.text,
             "status": status,
-            "labels": labels,
+            "labels": {f: labels[f] for f in order if f in labels},
             "source": source,
             "coders": unit.coders,
-            "agreed_with": agreed,
+            "agreed_with": {f: agreed[f] for f in order if f in agreed},
             "adjudicator": decided["adjudicator"] if decided else None,
             "reason": decided["reason"] if decided else "",
             "stale": unit.changed,
