@@ -208,3 +208,30 @@ def test_gold_export_loads_in_pandas(coded, codebook, tmp_path):
     write_jsonl(gold_rows(store, codebook), path)
     frame = pandas.read_json(path, lines=True)
     assert len(frame) == 6 and set(frame["source"]) == {"unanimous", "unresolved"}
+
+
+def test_cli_gold_export_and_review_without_database(coded, db_path, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = str(Path(sys.executable).parent / "workbench")
+    out = subprocess.run(
+        [script, "export", "--kind", "gold", "--source", "unanimous", "-o", "-", "--db", str(db_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line)["sentence_index"] for line in out.stdout.splitlines()] == [0, 1]
+    missing = subprocess.run(
+        [script, "review", "--adjudicator", "dana", "--db", str(tmp_path / "none.db")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert missing.returncode == 1 and "no such database" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_export_reports_progress_every_ten_thousand_rows(tmp_path):
+    seen = []
+    rows = ({"n": n} for n in range(25_000))
+    assert write_jsonl(rows, tmp_path / "x.jsonl", progress=seen.append) == 25_000
+    assert seen == [10_000, 20_000]
