@@ -12,11 +12,8 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
-from workbench.display import DisplayMode
 from workbench.keymap import LABELING
 from workbench.session import LabelingSession
 from workbench.tui.render import (
@@ -28,10 +25,11 @@ from workbench.tui.render import (
     snippet,
     status_line,
 )
+from workbench.tui.screens.sentence import SentenceScreen
 from workbench.tui.widgets import ArabicBlocks, KeyBar
 
 
-class LabelingScreen(Screen[None]):
+class LabelingScreen(SentenceScreen):
     BINDINGS = [
         Binding(b.key, b.action, b.description, show=b.show, id=b.id, tooltip=b.tooltip)
         for b in LABELING
@@ -47,22 +45,11 @@ class LabelingScreen(Screen[None]):
         self._polarity_keys = self._stance.keys("polarity") if self._stance else {}
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status", markup=False)
-        yield ArabicBlocks(id="headline")
-        with VerticalScroll(id="context-box"):
-            yield ArabicBlocks(id="context")
-        yield Static(id="flags", markup=False)
+        yield from self.compose_sentence()
         yield Static(id="fields", markup=False)
         yield KeyBar(LABELING)
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     # -- drawing -----------------------------------------------------------
-
-    @property
-    def mode(self) -> DisplayMode:
-        return self.app.display_mode  # type: ignore[attr-defined]
 
     def refresh_view(self) -> None:
         s = self.session
@@ -227,10 +214,6 @@ class LabelingScreen(Screen[None]):
             self.session.open_article(article_id, index)
         else:
             self.session.go(index)
-        self.refresh_view()
-
-    def action_toggle_display(self) -> None:
-        self.app.toggle_display()  # type: ignore[attr-defined]
         self.refresh_view()
 
     def action_help(self) -> None:

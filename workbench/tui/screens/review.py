@@ -10,11 +10,8 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
-from workbench.display import DisplayMode
 from workbench.gold import STATUS
 from workbench.keymap import REVIEW
 from workbench.review import ReviewSession
@@ -26,12 +23,13 @@ from workbench.tui.review_render import (
     review_status,
     value_text,
 )
+from workbench.tui.screens.sentence import SentenceScreen
 from workbench.tui.widgets import ArabicBlocks, KeyBar
 
 _DIGITS = {str(n): n for n in range(1, 10)}
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(SentenceScreen):
     BINDINGS = [
         Binding(b.key, b.action, b.description, show=b.show, id=b.id, tooltip=b.tooltip)
         for b in REVIEW
@@ -43,21 +41,10 @@ class ReviewScreen(Screen[None]):
         self._sentences: dict[int, list] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status", markup=False)
-        yield ArabicBlocks(id="headline")
-        with VerticalScroll(id="context-box"):
-            yield ArabicBlocks(id="context")
-        yield Static(id="flags", markup=False)
+        yield from self.compose_sentence()
         yield Static(id="comparison", markup=False)
         yield Static(id="reason", markup=False)
         yield KeyBar(REVIEW)
-
-    def on_mount(self) -> None:
-        self.refresh_view()
-
-    @property
-    def mode(self) -> DisplayMode:
-        return self.app.display_mode  # type: ignore[attr-defined]
 
     def refresh_view(self) -> None:
         s, mode = self.session, self.mode
@@ -214,10 +201,6 @@ class ReviewScreen(Screen[None]):
             + (" (a pair toggles; ● in the draft)" if f.kind == "stance" else "")
         )
         self.app.push_screen(Picker(title, choices), done)
-
-    def action_toggle_display(self) -> None:
-        self.app.toggle_display()  # type: ignore[attr-defined]
-        self.refresh_view()
 
     def action_help(self) -> None:
         self.app.show_help(REVIEW)  # type: ignore[attr-defined]
