@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CORPUS, article_id, dump
+from tests.test_cli import cli
 from workbench.assign import (
     ALGORITHM,
     assign,
@@ -343,3 +344,65 @@ def test_readers_list_a_coders_articles_and_progress_on_them(store):
         a.sentences for a in store.articles()
     )
 
+
+def cells(lines: list[str], coder: str) -> list[str]:
+    """The cells of a coder's row in a printed table."""
+    row = next(line for line in lines if line.startswith(f"│ {coder} "))
+    return [cell.strip() for cell in row.split("│")[1:-1]]
+
+
+def test_cli_assign_prints_parameters_and_loads_then_stats_shows_progress(db_path):
+    cli("import", str(CORPUS), db=db_path)
+    out = cli(
+        "assign", "--coders", "amina,omar,leila", "--per-article", "2", "--seed", "5", db=db_path
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("run 1: {")
+    assert json.loads(lines[0].removeprefix("run 1: "))["seed"] == 5
+    assert lines[1].startswith("assigned 5 article(s), 2 coder(s) each; 0 article(s) already")
+    assert "new coder(s): amina, omar, leila" in lines[1]
+    with Store(db_path) as store:
+        loads = {load.coder: load for load in coder_loads(store, ["amina", "omar", "leila"])}
+        mine = assigned_article_ids(store, "amina")
+        for s in store.sentences(mine[0])[:2]:
+            store.set_label(s.id, "amina", data={})
+    amina = loads["amina"]
+    assert cells(lines, "amina") == [
+        "amina",
+        str(amina.articles),
+        str(amina.sentences),
+        "-",
+        str(amina.shared["omar"]),
+        str(amina.shared["leila"]),
+    ]
+    assert lines[-1].startswith("sentence loads differ by ")
+
+    again = cli("assign", "--coders", "amina,omar,leila", "--per-article", "2", db=db_path)
+    assert again.returncode == 0 and again.stdout.startswith("nothing to assign: all 5 article(s)")
+
+    stats = cli("stats", db=db_path)
+    assert stats.returncode == 0, stats.stderr
+    assert "assigned done" in stats.stdout and "* assigned to that coder" in stats.stdout
+    share = f"2/{amina.sentences} ({100 * 2 / amina.sentences:.0f}%)"
+    assert cells(stats.stdout.splitlines(), "amina")[-1] == share
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--coders", "a,b", "--per-article", "3"], "--per-article 3 needs at least 3 coders"),
+        (["--coders", "a,b,a", "--overlap", "0.5"], "coder 'a' is listed twice"),
+        (["--coders", "a,b", "--overlap", "2"], "--overlap must be between 0 and 1"),
+        (["--coders", ",", "--per-article", "1"], "give at least one coder"),
+        (["--coders", "a,b"], "give exactly one of --per-article K and --overlap P"),
+    ],
+)
+def test_cli_assign_errors_are_one_line_and_write_nothing(db_path, args, message):
+    cli("import", str(CORPUS), db=db_path)
+    before = dump(db_path)
+    out = cli("assign", *args, db=db_path)
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"error: {message}")
+    assert len(out.stderr.splitlines()) == 1 and out.stdout == ""
+    assert dump(db_path) == before
