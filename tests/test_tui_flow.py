@@ -259,3 +259,45 @@ def test_blind_other_coders_labels_never_shown(make_app, store):
         assert "0/17" in str(pilot.app.screen.query_one("#status").render())
 
     run(make_app(), scenario)
+
+
+def test_article_list_puts_the_coders_assignments_first_and_marks_them(make_app, store):
+    from workbench.assign import assign
+
+    assign(store, ["amina"], per_article=1, articles=["hasakah-04", "hasakah-02"])
+    assign(store, ["omar"], per_article=1, articles=["hasakah-01"])
+
+    def listed(pilot):
+        table = pilot.app.screen.query_one("#articles")
+        return [
+            (str(table.get_row_at(i)[0]), str(table.get_row_at(i)[1]))
+            for i in range(table.row_count)
+        ]
+
+    async def amina(pilot):
+        assert listed(pilot) == [
+            ("●", "hasakah-02"),
+            ("●", "hasakah-04"),
+            ("", "hasakah-01"),  # omar's, but amina cannot tell: coding stays blind
+            ("", "hasakah-03"),
+            ("", "hasakah-05"),
+        ]
+        status = str(pilot.app.screen.query_one("#articles-status").render())
+        assert "assigned to you 2: done 0/30" in status
+        await pilot.press("enter")  # the cursor starts on the first assignment
+        await pilot.pause()
+        assert pilot.app.screen.session.article.ext_id == "hasakah-02"
+
+    run(make_app(), amina)
+
+    async def leila(pilot):
+        # No assignments: the list as it always was, without the mark column.
+        table = pilot.app.screen.query_one("#articles")
+        assert [str(c.label) for c in table.columns.values()] == [
+            n for n, _ in ArticlesScreen.COLUMNS
+        ]
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
+            f"hasakah-0{i}" for i in range(1, 6)
+        ]
+
+    run(make_app(coder="leila"), leila)

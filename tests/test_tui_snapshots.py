@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import TUI_SIZE as SIZE
 from tests.conftest import article_id
+from workbench.assign import assign
 from workbench.tui.app import WorkbenchApp
 
 MODES = ["terminal", "app"]
@@ -34,6 +35,11 @@ def test_calibration_screen(snap_compare, app_for):
 @pytest.mark.parametrize("mode", MODES)
 def test_article_list(snap_compare, app_for, mode):
     assert snap_compare(app_for(mode), terminal_size=SIZE)
+
+
+def test_article_list_with_assignments(snap_compare, app_for, store):
+    assign(store, ["amina"], per_article=1, articles=["hasakah-03", "hasakah-05"])
+    assert snap_compare(app_for("terminal"), terminal_size=SIZE)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -82,6 +82,45 @@ def stats(db_path: str) -> None:
         render_stats(store)
 
 
+@cli.command("assign")
+@click.option("--coders", required=True, help="Comma-separated coder names, e.g. amina,omar,leila.")
+@click.option("--per-article", type=int, help="Coders per article, for every article.")
+@click.option(
+    "--overlap", type=float, help="Share of articles (0-1) coded by two coders; the rest by one."
+)
+@click.option("--seed", default=0, show_default=True, help="Seed: same seed, same assignment.")
+@click.option(
+    "--replace", is_flag=True, help="Assign every article afresh (labels are never touched)."
+)
+@db_option
+def assign_command(
+    coders: str,
+    per_article: int | None,
+    overlap: float | None,
+    seed: int,
+    replace: bool,
+    db_path: str,
+) -> None:
+    """Distribute the articles among coders, balanced by sentences and reproducible.
+
+    By default only articles without coders are assigned, balanced against
+    the coders' existing loads; --replace redoes every assignment.
+    """
+    from workbench.assign import assign, render_result
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        result = assign(
+            store,
+            _names(coders) or [],
+            per_article=per_article,
+            overlap=overlap,
+            seed=seed,
+            replace=replace,
+        )
+    render_result(result)
+
+
 display_option = click.option(
     "--display",
     type=click.Choice(["terminal", "app"]),

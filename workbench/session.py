@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.assign import assigned_article_ids
 from workbench.codebook import Codebook, Field
 from workbench.store import ArticleRow, SentenceRow, Store
 
@@ -19,6 +20,7 @@ from workbench.store import ArticleRow, SentenceRow, Store
 class ArticleProgress:
     article: ArticleRow
     done: int  # this coder's labeled + skipped + flagged sentences
+    assigned: bool = False  # assigned to this coder by `workbench assign`
 
     @property
     def total(self) -> int:
@@ -69,8 +71,14 @@ class LabelingSession:
     # -- articles --------------------------------------------------------
 
     def articles(self) -> list[ArticleProgress]:
+        """Every current article: this coder's assigned ones first, each part in import order."""
         done = self.store.label_counts().get(self.coder, {})
-        return [ArticleProgress(a, sum(done.get(a.id, {}).values())) for a in self.store.articles()]
+        mine = set(assigned_article_ids(self.store, self.coder))
+        listing = [
+            ArticleProgress(a, sum(done.get(a.id, {}).values()), a.id in mine)
+            for a in self.store.articles()
+        ]
+        return sorted(listing, key=lambda p: not p.assigned)  # stable: import order kept
 
     def open_article(self, article_id: int, index: int | None = None) -> None:
         """Open an article at `index`, else at its first sentence this coder has not done."""

@@ -1,4 +1,5 @@
-"""`workbench stats`: the corpus and every coder's progress through it."""
+"""`workbench stats`: the corpus and every coder's progress through it, and
+through their assignment when articles were assigned (`workbench assign`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from workbench.assign import AssignmentProgress, assignment_progress, assignments
 from workbench.store import ArticleRow, Store
 
 
@@ -60,7 +62,13 @@ def render_stats(store: Store, console: Console | None = None) -> None:
     if not articles:
         console.print("no articles yet: run `workbench import PATH`")
         return
-    table = Table(title=f"{len(articles)} articles", title_justify="left")
+    assigned = assignments(store)
+    table = Table(
+        title=f"{len(articles)} articles",
+        title_justify="left",
+        caption="* assigned to that coder" if assigned else None,
+        caption_justify="left",
+    )
     for column in ("id", "article", "outlet", "date"):
         table.add_column(column)
     table.add_column("sentences", justify="right")
@@ -74,18 +82,38 @@ def render_stats(store: Store, console: Console | None = None) -> None:
             Text(article.outlet),
             Text(article.date),
             str(article.sentences),
-            *(f"{per_article[c].get(article.id, 0)}/{article.sentences}" for c in per_article),
+            *(
+                f"{per_article[c].get(article.id, 0)}/{article.sentences}"
+                + ("*" if c in assigned.get(article.id, ()) else "")
+                for c in per_article
+            ),
         )
     console.print(table)
     if not totals:
         console.print("no coders yet: start one with `workbench label --coder NAME`")
         return
+    progress = assignment_progress(store)
     coders = Table(title="coders", title_justify="left")
-    for column in ("coder", "labeled", "skipped", "flagged", "done", "of"):
+    columns = ("coder", "labeled", "skipped", "flagged", "done", "of")
+    # Done over the sentences of the coder's assigned articles (those marked *).
+    for column in columns + (("assigned done",) if progress else ()):
         coders.add_column(column, justify="left" if column == "coder" else "right")
     for p in totals:
-        share = f"{p.done}/{p.total} ({100 * p.done / p.total:.0f}%)" if p.total else "0/0"
         coders.add_row(
-            Text(p.coder), str(p.labeled), str(p.skipped), str(p.flagged), share, str(p.total)
+            Text(p.coder),
+            str(p.labeled),
+            str(p.skipped),
+            str(p.flagged),
+            _share(p.done, p.total),
+            str(p.total),
+            *((_assigned_cell(progress.get(p.coder)),) if progress else ()),
         )
     console.print(coders)
+
+
+def _assigned_cell(mine: AssignmentProgress | None) -> str:
+    return "-" if mine is None else _share(mine.done, mine.sentences)
+
+
+def _share(done: int, total: int) -> str:
+    return f"{done}/{total} ({100 * done / total:.0f}%)" if total else "0/0"

@@ -1,4 +1,5 @@
-"""The article list: this coder's progress per article; `/` filters."""
+"""The article list: this coder's progress per article, the articles assigned
+to them first and marked; `/` filters."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from workbench.session import ArticleProgress
 from workbench.tui.render import snippet
 from workbench.tui.screens.modals import TextInput
 from workbench.tui.widgets import KeyBar
+
+MARK = "●"  # an article assigned to this coder
 
 
 class ArticlesScreen(Screen[None]):
@@ -42,11 +45,16 @@ class ArticlesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for name, width in self.COLUMNS:
+        listing = self.app.session.articles()  # type: ignore[attr-defined]
+        # The mark column only for a coder with assignments: without them the
+        # list is as it always was. One cell wide, so the table still fits 120
+        # columns; the status line explains the mark.
+        self._marked = any(p.assigned for p in listing)
+        for name, width in (((MARK, 1),) if self._marked else ()) + self.COLUMNS:
             table.add_column(name, width=width, key=name)
         self.query_one("#filter", Input).display = False
         self._done: dict[int, int] = {}
-        self.refresh_rows()
+        self.refresh_rows(listing=listing)
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -58,11 +66,11 @@ class ArticlesScreen(Screen[None]):
                 table.update_cell(str(p.article.id), "done", _done_cell(p))
         self._update_status(self.query_one("#filter", Input).value)
 
-    def refresh_rows(self, query: str = "") -> None:
+    def refresh_rows(self, query: str = "", listing: list[ArticleProgress] | None = None) -> None:
         app = self.app
         session = app.session  # type: ignore[attr-defined]
         mode = app.display_mode  # type: ignore[attr-defined]
-        listing = session.articles()
+        listing = listing if listing is not None else session.articles()
         shown = _filter(listing, query)
         table = self.query_one(DataTable)
         table.clear()
@@ -71,7 +79,9 @@ class ArticlesScreen(Screen[None]):
             a = p.article
             title = a.title or a.first_words + " …"
             self._done[a.id] = p.done
+            mark = (Text(MARK if p.assigned else "", style="bold"),) if self._marked else ()
             table.add_row(
+                *mark,
                 Text(a.ext_id),
                 Text(snippet(title, mode, 50), justify=align),
                 Text(snippet(a.outlet, mode, 14), justify=align),
@@ -93,6 +103,12 @@ class ArticlesScreen(Screen[None]):
         status = Text()
         status.append(f"coder {session.coder}", style="bold")
         status.append(f"   {len(listing)} articles   done {done}/{total}")
+        mine = [p for p in listing if p.assigned]
+        if mine:
+            status.append(
+                f"   {MARK} assigned to you {len(mine)}: done "
+                f"{sum(p.done for p in mine)}/{sum(p.total for p in mine)}"
+            )
         status.append(f"   {session.codebook.name} {session.codebook.version}")
         status.append(f"   display {mode}")
         if query and shown is not None:
