@@ -381,6 +381,20 @@ def test_cli_assign_prints_parameters_and_loads_then_stats_shows_progress(db_pat
     again = cli("assign", "--coders", "amina,omar,leila", "--per-article", "2", db=db_path)
     assert again.returncode == 0 and again.stdout.startswith("nothing to assign: all 5 article(s)")
 
+    only = cli(
+        "assign", "--coders", "zaid", "--per-article", "1", "--articles", "hasakah-02",
+        "--replace", db=db_path,
+    )  # fmt: skip
+    assert only.returncode == 0, only.stderr
+    assert "assigned 1 article(s)" in only.stdout
+    with Store(db_path) as store:
+        assert [store.article(a).ext_id for a in assigned_article_ids(store, "zaid")] == [
+            "hasakah-02"
+        ]
+        assert coder_loads(store, ["amina"])[0].articles == amina.articles - (
+            store.article_by_ext_id("hasakah-02").id in mine
+        )
+
     stats = cli("stats", db=db_path)
     assert stats.returncode == 0, stats.stderr
     assert "assigned done" in stats.stdout and "* assigned to that coder" in stats.stdout
@@ -396,6 +410,7 @@ def test_cli_assign_prints_parameters_and_loads_then_stats_shows_progress(db_pat
         (["--coders", "a,b", "--overlap", "2"], "--overlap must be between 0 and 1"),
         (["--coders", ",", "--per-article", "1"], "give at least one coder"),
         (["--coders", "a,b"], "give exactly one of --per-article K and --overlap P"),
+        (["--coders", "a,b", "--per-article", "1", "--articles", "nope"], None),
     ],
 )
 def test_cli_assign_errors_are_one_line_and_write_nothing(db_path, args, message):
@@ -403,6 +418,8 @@ def test_cli_assign_errors_are_one_line_and_write_nothing(db_path, args, message
     before = dump(db_path)
     out = cli("assign", *args, db=db_path)
     assert out.returncode == 1
-    assert out.stderr.startswith(f"error: {message}")
+    # A problem with the database's content names the database first.
+    expected = message or f"{db_path}: no article with id 'nope'"
+    assert out.stderr.startswith(f"error: {expected}")
     assert len(out.stderr.splitlines()) == 1 and out.stdout == ""
     assert dump(db_path) == before

@@ -89,6 +89,7 @@ def stats(db_path: str) -> None:
     "--overlap", type=float, help="Share of articles (0-1) coded by two coders; the rest by one."
 )
 @click.option("--seed", default=0, show_default=True, help="Seed: same seed, same assignment.")
+@click.option("--articles", help="Only these articles (comma-separated ids).")
 @click.option(
     "--replace", is_flag=True, help="Assign every article afresh (labels are never touched)."
 )
@@ -98,6 +99,7 @@ def assign_command(
     per_article: int | None,
     overlap: float | None,
     seed: int,
+    articles: str | None,
     replace: bool,
     db_path: str,
 ) -> None:
@@ -116,6 +118,7 @@ def assign_command(
             per_article=per_article,
             overlap=overlap,
             seed=seed,
+            articles=_names(articles),
             replace=replace,
         )
     render_result(result)
