@@ -106,3 +106,17 @@ def test_coder_notes_are_shown_as_text(coded, codebook):
 def test_review_screen_snapshot(snap_compare, coded, codebook, mode):
     store, _, _ = coded
     assert snap_compare(make(store, codebook, mode), terminal_size=SIZE, press=["j", "m", "j"])
+
+
+def test_without_adjudicator_asks_who_is_adjudicating(coded, codebook):
+    store, _, s = coded
+    app = ReviewApp(store, codebook, display="terminal", blink=False)
+
+    async def scenario(pilot):
+        assert "Who is adjudicating?" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("tab", *"dana", "enter")  # past the list of coders, a new name
+        await pilot.pause()
+        assert app.review is not None and app.review.adjudicator == "dana"
+        assert app.review.unit.sentence_id == s[3]
+
+    run(app, scenario)

@@ -56,7 +56,7 @@ class WorkbenchApp(App[None]):
         else:
             from workbench.tui.screens.coder import CoderScreen
 
-            self.push_screen(CoderScreen(self.store.coders()), self._start)
+            self.push_screen(CoderScreen(self.store.coders(), self.ROLE), self._start)
 
     def _start(self, coder: str | None) -> None:
         if not coder:
@@ -131,6 +131,7 @@ class WorkbenchApp(App[None]):
         self.store.update_coder_settings(self.user, display=self.display_mode)
         self.notify(f"Display mode: {self.display_mode}", timeout=2)
 
+    ROLE = "coder"  # who the start screen asks for
     # Keys the codebook adds to the labeling screen, for the help screen.
     EXTRA_KEYS: ClassVar = [
         ("1-9", "claim type (codebook order)"),

@@ -17,6 +17,7 @@ class ReviewApp(WorkbenchApp):
     review screen instead of the article list."""
 
     TITLE = "Stance workbench: review"
+    ROLE = "adjudicator"
     EXTRA_KEYS: ClassVar = [
         ("1-9", "take that coder's value for the row under the cursor"),
     ]

@@ -19,16 +19,20 @@ class CoderScreen(Screen[str]):
 
     BINDINGS = [Binding("escape", "app.quit", "Quit")]
 
-    def __init__(self, coders: list[str]) -> None:
+    def __init__(self, coders: list[str], role: str = "coder") -> None:
         super().__init__()
         self._coders = coders
+        self._role = role
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text("Who is coding?"), classes="dialog-title")
+            doing = "adjudicating" if self._role == "adjudicator" else "coding"
+            yield Label(Text(f"Who is {doing}?"), classes="dialog-title")
             if self._coders:
                 yield OptionList(*(Option(Text(c)) for c in self._coders), id="coders")
-            yield TextInput(placeholder="or type a new coder name and press enter", id="new-coder")
+            yield TextInput(
+                placeholder=f"or type a new {self._role} name and press enter", id="new-coder"
+            )
         yield Footer()
 
     @on(OptionList.OptionSelected)
@@ -41,4 +45,4 @@ class CoderScreen(Screen[str]):
         if name:
             self.dismiss(name)
         else:
-            self.notify("A coder needs a name.", severity="warning")
+            self.notify(f"A {self._role} needs a name.", severity="warning")
