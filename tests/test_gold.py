@@ -199,6 +199,8 @@ def test_gold_export_sources_and_provenance(coded, codebook, tmp_path):
     assert [(r["sentence_index"], r["coders"]) for r in single] == [(5, ["amal"])]
     only = list(gold_rows(store, codebook, sources=["adjudicated"]))
     assert [r["sentence_index"] for r in only] == [3]
+    skipped = list(gold_rows(store, codebook, status="skipped"))
+    assert [r["sentence_index"] for r in skipped] == [1]
 
 
 def test_gold_export_loads_in_pandas(coded, codebook, tmp_path):

@@ -309,7 +309,7 @@ def agree(
 @click.option(
     "--status",
     type=click.Choice(["labeled", "skipped", "flagged"]),
-    help="labels: only labels with this status.",
+    help="labels: only labels with this status; gold: only this gold status.",
 )
 @click.option(
     "--source",
@@ -367,6 +367,7 @@ def export(
                 coders=_names(coders),
                 articles=_names(articles),
                 sources=list(sources),
+                status=status,
                 include_single=include_single or "single" in sources,
             )
         else:

@@ -109,6 +109,7 @@ def gold_rows(
     coders: list[str] | None = None,
     articles: list[str] | None = None,
     sources: list[str] | None = None,
+    status: str | None = None,
     include_single: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """One gold line per sentence coded by two or more coders (see
@@ -117,6 +118,7 @@ def gold_rows(
     books = {cid: {"name": n, "version": v} for cid, n, v in store.codebook_versions()}
     current = {"name": codebook.name, "version": codebook.version}
     order = codebook.field_ids
+    status_filter = status
     for unit in gold.units(
         store, codebook, coders=coders, articles=articles, min_coders=1 if include_single else 2
     ):
@@ -129,6 +131,8 @@ def gold_rows(
         else:
             agreed_state = gold.agreed_state(unit)
             status, labels, agreed = (agreed_state[k] for k in ("status", "data", "agreed_with"))
+        if status_filter and status != status_filter:
+            continue
         yield {
             "article_id": unit.ext_id,
             "article_sha256": unit.content_hash,
