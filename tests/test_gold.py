@@ -237,3 +237,20 @@ def test_export_reports_progress_every_ten_thousand_rows(tmp_path):
     rows = ({"n": n} for n in range(25_000))
     assert write_jsonl(rows, tmp_path / "x.jsonl", progress=seen.append) == 25_000
     assert seen == [10_000, 20_000]
+
+
+def test_stats_counts_gold_by_source(coded, codebook):
+    from rich.console import Console
+
+    from workbench.stats import gold_counts, render_stats
+
+    store, book, s = coded
+    store.set_gold(s[2], "dana", data={"speaker": "sdf"}, basis={}, codebook_id=book)
+    counts = gold_counts(store, codebook)
+    # s[2]'s basis does not match the coders' label events: it reads as stale.
+    assert counts == {"unanimous": 2, "adjudicated": 1, "unresolved": 3, "stale": 1}
+    console = Console(record=True, width=100)
+    render_stats(store, console, codebook=codebook)
+    text = console.export_text()
+    assert "gold (sentences labeled by two or more coders)" in text
+    assert "settle them with `workbench review" in text

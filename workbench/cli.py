@@ -74,12 +74,16 @@ def import_command(paths: Sequence[str], encoding: str | None, db_path: str) -> 
 @cli.command()
 @db_option
 def stats(db_path: str) -> None:
-    """Articles with their sentence counts, and each coder's progress."""
+    """Articles with their sentence counts, each coder's progress, and gold."""
+    from workbench.codebook import parse_codebook
     from workbench.stats import render_stats
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
-        render_stats(store)
+        # Gold is judged under the newest codebook coded with; none yet, no gold.
+        latest = store.latest_codebook()
+        book = parse_codebook(*latest) if latest else None
+        render_stats(store, codebook=book)
 
 
 @cli.command("assign")

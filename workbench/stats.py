@@ -1,5 +1,6 @@
-"""`workbench stats`: the corpus and every coder's progress through it, and
-through their assignment when articles were assigned (`workbench assign`)."""
+"""`workbench stats`: the corpus and every coder's progress through it,
+through their assignment when articles were assigned (`workbench assign`),
+and how far adjudication has come (gold by source)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from workbench.assign import AssignmentProgress, assignment_progress, assignments
+from workbench.codebook import Codebook
+from workbench.gold import SOURCES, units
 from workbench.store import ArticleRow, Store
 
 
@@ -56,7 +59,9 @@ def coder_progress(
     return articles, per_article, totals
 
 
-def render_stats(store: Store, console: Console | None = None) -> None:
+def render_stats(
+    store: Store, console: Console | None = None, codebook: Codebook | None = None
+) -> None:
     console = console or Console()
     articles, per_article, totals = coder_progress(store)
     if not articles:
@@ -109,6 +114,31 @@ def render_stats(store: Store, console: Console | None = None) -> None:
             *((_assigned_cell(progress.get(p.coder)),) if progress else ()),
         )
     console.print(coders)
+    if codebook is not None:
+        _gold_summary(store, codebook, console)
+
+
+def gold_counts(store: Store, codebook: Codebook) -> dict[str, int]:
+    """Sentences labeled by two or more coders, by gold source (plus "stale":
+    adjudicated sentences whose labels a coder changed since)."""
+    counts = dict.fromkeys((*SOURCES, "stale"), 0)
+    for unit in units(store, codebook):
+        counts[unit.source] += 1
+        counts["stale"] += unit.changed
+    return counts
+
+
+def _gold_summary(store: Store, codebook: Codebook, console: Console) -> None:
+    counts = gold_counts(store, codebook)
+    if not sum(counts[s] for s in SOURCES):
+        return
+    table = Table(title="gold (sentences labeled by two or more coders)", title_justify="left")
+    for source in (*SOURCES, "stale"):
+        table.add_column(source, justify="right")
+    table.add_row(*(str(counts[s]) for s in (*SOURCES, "stale")))
+    console.print(table)
+    if counts["unresolved"] or counts["stale"]:
+        console.print("settle them with `workbench review --adjudicator NAME`")
 
 
 def _assigned_cell(mine: AssignmentProgress | None) -> str:
