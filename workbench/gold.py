@@ -50,16 +50,14 @@ def comparable(f: Field | None, value: Any) -> Any:
 
 def canonical_value(f: Field, value: Any) -> Any:
     """A stored value in one spelling (set-valued fields sorted)."""
-    if value is None:
-        return None
+    if value is None or f.kind not in ("stance", "multi") or len(value) < 2:
+        return value  # nothing to order (the common case: it is the hot path)
     if f.kind == "stance":
         return [
             {"target": t, "polarity": p}
             for t, p in sorted((x.get("target"), x.get("polarity")) for x in value)
         ]
-    if f.kind == "multi":
-        return sorted(value)
-    return value
+    return sorted(value)
 
 
 @dataclass
@@ -70,9 +68,13 @@ class Row:
     field: Field | None  # None for the status row
     values: dict[str, Any]  # coder -> stored value (None = unset)
     compared: bool = True  # False: shown only (confidence, not adjudicated)
+    _keys: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def keys(self) -> dict[str, Any]:
-        return {c: comparable(self.field, v) for c, v in self.values.items()}
+        """coder -> comparable value (computed once: a row never changes)."""
+        if self._keys is None:
+            self._keys = {c: comparable(self.field, v) for c, v in self.values.items()}
+        return self._keys
 
     @property
     def agrees(self) -> bool:
@@ -119,6 +121,7 @@ class Unit:
     updated_at: str = ""  # the latest of the coders' labels
     rows: list[Row] = field(default_factory=list)
     gold: dict[str, Any] | None = None
+    _agreement: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def coders(self) -> list[str]:
@@ -144,8 +147,10 @@ class Unit:
 
     def agreement(self) -> float:
         """Mean pairwise agreement over the status and the adjudicated fields."""
-        scores = [a for r in self.rows if r.compared and (a := r.agreement()) is not None]
-        return sum(scores) / len(scores) if scores else 1.0
+        if self._agreement is None:
+            scores = [a for r in self.rows if r.compared and (a := r.agreement()) is not None]
+            self._agreement = sum(scores) / len(scores) if scores else 1.0
+        return self._agreement
 
     def row(self, name: str) -> Row:
         return next(r for r in self.rows if r.name == name)
