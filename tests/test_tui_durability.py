@@ -103,3 +103,27 @@ def test_labels_survive_sigkill_and_the_coder_resumes(tmp_path):
         assert "article 2/18" in shown
     finally:
         second.close()
+
+
+def test_gold_survives_sigkill(tmp_path, codebook):
+    from tests.test_gold import code_disagreements
+    from workbench.store import Store
+
+    db = tmp_path / "gold.db"
+    subprocess.run([str(WORKBENCH), "import", str(CORPUS), "--db", str(db)], check=True)
+    with Store(db) as store:
+        code_disagreements(store, codebook)
+    session = Tmux(f"exec {WORKBENCH} review --db {db} --adjudicator dana --display terminal")
+    try:
+        session.wait_for("queue 1/4")
+        session.keys("M", "j", "j", "j", "2", "Enter")  # majority, then badr's claim type
+        session.wait_for("decided 1")
+        os.kill(session.pid(), signal.SIGKILL)
+    finally:
+        session.close()
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT status, data FROM gold").fetchall()
+    finally:
+        conn.close()
+    assert len(rows) == 1 and rows[0][0] == "labeled" and '"denial"' in rows[0][1]

@@ -63,15 +63,16 @@ def comparison_table(
 ) -> Table:
     """Rows: the status and every non-text field; columns: each coder (with
     the key that takes its value), the majority, and the gold draft."""
-    column = max(8, (width - _HEAD) // (len(session.coders) + 2) - 2)
+    # Each column pads one cell on each side: what is left is shared equally.
+    column = max(8, (width - _HEAD - 2) // (len(session.coders) + 2) - 2)
     # Fixed, equal widths: Arabic is cut to fit one and must never wrap.
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("", no_wrap=True, width=_HEAD)
     for n, coder in enumerate(session.coders, start=1):
         header = Text.assemble((f"{n} ", "bold cyan"), snippet(coder, mode, column - 2))
-        table.add_column(header, width=column)
-    table.add_column(Text("m majority", style="bold"), width=column)
-    table.add_column(Text("gold", style="bold"), width=column)
+        table.add_column(header, width=column, no_wrap=True, overflow="ellipsis")
+    for title in ("m majority", "gold"):
+        table.add_column(Text(title, style="bold"), width=column, no_wrap=True, overflow="ellipsis")
     cursor = session.row.name
     for row in session.unit.rows:
         table.add_row(*_cells(session, row, mode, names, column), style=_row_style(row, cursor))
