@@ -56,6 +56,9 @@ class WorkbenchApp(App[None]):
             from workbench.tui.screens.coder import CoderScreen
 
             self.push_screen(CoderScreen(self.store.coders()), self._start)
+        # `workbench label` starts with the collector off (cli._collector_paused);
+        # from the first paint on, whatever the first screen, it runs as usual.
+        self.call_after_refresh(gc.enable)
 
     def _start(self, coder: str | None) -> None:
         if not coder:
