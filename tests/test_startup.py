@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import TUI_SIZE, article_id
 from workbench import cli
+from workbench.corpus import import_paths
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.coder import CoderScreen
@@ -58,3 +59,23 @@ def test_label_runs_with_the_collector_off_and_always_turns_it_back_on(
     with pytest.raises(SystemExit) as exit:
         cli.main(["label", "--db", str(db_path.parent / "empty.db"), "--coder", "amina"])
     assert exit.value.code == 1 and gc.isenabled()
+
+
+# -- the overall total on the status line -------------------------------------------
+
+
+def test_progress_totals_count_only_current_versions(db_path, corpus_copy):
+    with Store(db_path) as store:
+        import_paths(store, [corpus_copy])
+        old = next(a for a in store.articles() if a.ext_id == "hasakah-04")
+        for s in store.sentences(old.id)[:2]:
+            store.set_label(s.id, "amina", data={})
+        path = corpus_copy / "hasakah-04.txt"
+        path.write_text(path.read_text(encoding="utf-8") + "\nجملة جديدة أضيفت.\n", "utf-8")
+        import_paths(store, [corpus_copy])
+        current = store.articles()
+        assert len(store.articles(current_only=False)) == len(current) + 1
+        first = store.sentences(current[0].id)[0]
+        store.set_label(first.id, "amina", data={})
+        assert store.progress_totals("amina") == (1, sum(a.sentences for a in current))
+        assert store.progress_totals("nobody") == (0, sum(a.sentences for a in current))
