@@ -79,3 +79,41 @@ def test_progress_totals_count_only_current_versions(db_path, corpus_copy):
         store.set_label(first.id, "amina", data={})
         assert store.progress_totals("amina") == (1, sum(a.sentences for a in current))
         assert store.progress_totals("nobody") == (0, sum(a.sentences for a in current))
+
+
+# -- the first frame is the finished screen -----------------------------------------
+
+
+def screen_text(screen) -> list[str]:
+    return ["".join(s.text for s in strip) for strip in screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("display", ["app", "terminal"])
+def test_the_first_frame_of_the_labeling_screen_is_already_wrapped_to_its_width(
+    store, codebook, display
+):
+    # The Arabic blocks used to be wrapped at a guessed width, painted, then
+    # rewrapped on resize: the first frame showed the text wrapped wrong.
+    app = WorkbenchApp(
+        store,
+        codebook,
+        coder="amina",
+        display=display,
+        open_article=article_id(store, "hasakah-03"),
+    )
+    frames = []
+    paint = app._display
+
+    def display_and_keep(screen, update):
+        paint(screen, update)
+        if isinstance(screen, LabelingScreen):
+            frames.append(screen_text(screen))
+
+    app._display = display_and_keep
+
+    async def main():
+        async with app.run_test(size=TUI_SIZE) as pilot:
+            await pilot.pause()
+            assert frames and frames[0] == screen_text(app.screen)
+
+    asyncio.run(main())
