@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import pickle
+import shutil
+import subprocess
+import sys
 
 import pytest
 
-from tests.conftest import TUI_SIZE, article_id
+from tests.conftest import CODEBOOK, TUI_SIZE, article_id
+from workbench import cache as cache_module
 from workbench import cli
+from workbench import codebook as codebook_module
+from workbench.codebook import load_codebook, resolve_codebook
 from workbench.corpus import import_paths
+from workbench.errors import InputErrors
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.coder import CoderScreen
@@ -117,3 +126,90 @@ def test_the_first_frame_of_the_labeling_screen_is_already_wrapped_to_its_width(
             assert frames and frames[0] == screen_text(app.screen)
 
     asyncio.run(main())
+
+
+# -- the codebook cache -------------------------------------------------------------
+
+
+@pytest.fixture
+def parses(monkeypatch, tmp_path):
+    """A private cache folder, and a count of real codebook parses."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    calls = []
+    parse = codebook_module.parse_codebook
+
+    def counting(text, path="<codebook>"):
+        calls.append(path)
+        return parse(text, path)
+
+    monkeypatch.setattr(codebook_module, "parse_codebook", counting)
+    return calls
+
+
+def test_a_cached_codebook_is_the_codebook_parsing_gives(parses, store, tmp_path):
+    path = tmp_path / "book.toml"
+    shutil.copy(CODEBOOK, path)
+    first = resolve_codebook(path, store)
+    again = resolve_codebook(path, store)
+    assert parses == [str(path)]
+    assert again == first and again.path == str(path)
+    assert list((tmp_path / "cache" / "workbench" / "codebooks").glob("*.pickle"))
+    assert first == load_codebook(path)  # parsed afresh, uncached: the same codebook
+    # The database's copy (what `workbench label` uses) has the same text and origin.
+    store.register_codebook(first)
+    parses.clear()
+    assert resolve_codebook(None, store) == first and parses == []
+
+
+def test_a_changed_codebook_is_validated_again(parses, store, tmp_path):
+    path = tmp_path / "book.toml"
+    text = CODEBOOK.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    resolve_codebook(path, store)
+    path.write_text(text.replace('label = "Claim type"', 'label = "Claim kind"'), "utf-8")
+    assert resolve_codebook(path, store).field("claim_type").label == "Claim kind"
+    assert len(parses) == 2
+    path.write_text(text.replace('kind = "single"', 'kind = "singel"', 1), encoding="utf-8")
+    for _ in range(2):  # an invalid codebook is never kept: its errors come every time
+        with pytest.raises(InputErrors, match="singel"):
+            resolve_codebook(path, store)
+    assert len(parses) == 4
+    path.write_text(text, encoding="utf-8")
+    resolve_codebook(path, store)
+    assert len(parses) == 4  # back to the first text: cached
+
+
+def test_a_changed_validator_validates_again(parses, store, monkeypatch):
+    resolve_codebook(CODEBOOK, store)
+    real = cache_module.source_fingerprint
+    monkeypatch.setattr(cache_module, "source_fingerprint", lambda *f: real(*f) + b"edited")
+    resolve_codebook(CODEBOOK, store)
+    assert len(parses) == 2
+
+
+def test_a_broken_or_unwritable_cache_only_means_parsing(parses, store, tmp_path):
+    first = resolve_codebook(CODEBOOK, store)
+    (stored,) = (tmp_path / "cache" / "workbench" / "codebooks").glob("*.pickle")
+    stored.write_bytes(b"not a pickle")
+    assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 2
+    stored.write_bytes(pickle.dumps("a string, not a codebook"))
+    assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 3
+    assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 3  # repaired
+    shutil.rmtree(tmp_path / "cache")
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 4
+
+
+def test_a_cached_codebook_imports_no_toml_parser(tmp_path):
+    code = (
+        "import sys\n"
+        "from workbench.codebook import resolve_codebook\n"
+        f"resolve_codebook({str(CODEBOOK)!r}, None)\n"
+        "print(sorted(m for m in sys.modules if m in ('tomllib', 'difflib')))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert [r.stdout.strip() for r in runs] == ["['tomllib']", "[]"], runs[0].stderr
