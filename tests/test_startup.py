@@ -36,8 +36,16 @@ def collector_restored():
 
 @pytest.mark.parametrize("coder", ["amina", None])
 def test_the_app_turns_the_collector_back_on_after_its_first_paint(
-    store, codebook, coder, collector_restored
+    store, codebook, coder, collector_restored, monkeypatch
 ):
+    calls = []
+
+    def noting(name):
+        real = getattr(gc, name)
+        return lambda: calls.append(name) or real()
+
+    for name in ("enable", "freeze"):
+        monkeypatch.setattr(gc, name, noting(name))
     app = WorkbenchApp(
         store, codebook, coder=coder, display="app", open_article=article_id(store, "hasakah-03")
     )
@@ -50,6 +58,8 @@ def test_the_app_turns_the_collector_back_on_after_its_first_paint(
             assert gc.isenabled()
 
     asyncio.run(main())
+    # Start-up's objects are frozen before the collector may walk them.
+    assert calls == (["freeze", "enable"] if coder else ["enable"])
 
 
 def test_label_runs_with_the_collector_off_and_always_turns_it_back_on(
@@ -213,3 +223,30 @@ def test_a_cached_codebook_imports_no_toml_parser(tmp_path):
         for _ in range(2)
     ]
     assert [r.stdout.strip() for r in runs] == ["['tomllib']", "[]"], runs[0].stderr
+
+
+@pytest.mark.parametrize("coder", ["amina", None])
+def test_the_first_screen_is_not_drawn_inside_textuals_start_up_batch(store, codebook, coder):
+    # Frames drawn while the app mounts are discarded (App._batch_count): a
+    # screen pushed from on_mount was drawn twice for nothing, and its first
+    # sentence reached the terminal only on the screen's next update tick.
+    app = WorkbenchApp(
+        store, codebook, coder=coder, display="app", open_article=article_id(store, "hasakah-03")
+    )
+    batches = []
+    paint = app._display
+
+    def display_and_note(screen, update):
+        if screen is not app.screen_stack[0]:
+            batches.append(app._batch_count)
+        paint(screen, update)
+
+    app._display = display_and_note
+
+    async def main():
+        async with app.run_test(size=TUI_SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, LabelingScreen if coder else CoderScreen)
+
+    asyncio.run(main())
+    assert batches and batches[0] == 0
