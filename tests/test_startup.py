@@ -202,22 +202,33 @@ def test_a_broken_or_unwritable_cache_only_means_parsing(parses, store, tmp_path
     (stored,) = (tmp_path / "cache" / "workbench" / "codebooks").glob("*.pickle")
     stored.write_bytes(b"not a pickle")
     assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 2
-    stored.write_bytes(pickle.dumps("a string, not a codebook"))
+    key, _ = pickle.loads(stored.read_bytes())
+    stored.write_bytes(pickle.dumps((key, "a string, not a codebook")))
     assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 3
     assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 3  # repaired
+    # Another key under the same file name (the name is only a checksum).
+    stored.write_bytes(pickle.dumps((key + b"other", first)))
+    assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 4
     shutil.rmtree(tmp_path / "cache")
     (tmp_path / "cache").write_text("a file where the folder should be")
-    assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 4
+    assert resolve_codebook(CODEBOOK, store) == first and len(parses) == 5
 
 
-def test_a_cached_codebook_imports_no_toml_parser(tmp_path):
+def test_starting_a_session_with_a_cached_codebook_imports_no_parser_and_no_hashlib(
+    store, codebook, tmp_path
+):
+    store.register_codebook(codebook)
+    store.close()
     code = (
         "import sys\n"
         "from workbench.codebook import resolve_codebook\n"
-        f"resolve_codebook({str(CODEBOOK)!r}, None)\n"
-        "print(sorted(m for m in sys.modules if m in ('tomllib', 'difflib')))"
+        "from workbench.session import LabelingSession\n"
+        "from workbench.store import Store\n"
+        f"store = Store({str(store.path)!r}, create=False)\n"
+        "LabelingSession(store, 'amina', resolve_codebook(None, store)).open_article(1)\n"
+        "print(sorted(m for m in sys.modules if m in ('tomllib', 'difflib', 'hashlib')))"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     runs = [
         subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         for _ in range(2)

@@ -19,7 +19,6 @@ Core module: standard library plus `workbench.errors` / `workbench.keymap`
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -200,6 +199,8 @@ class Codebook:
     @property
     def content_hash(self) -> str:
         """sha256 (hex) of the codebook's source text, UTF-8 encoded."""
+        import hashlib  # here: loading OpenSSL is ~2 ms that start-up does not need
+
         return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
 
     @property
