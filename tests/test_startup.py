@@ -7,6 +7,7 @@ import gc
 import os
 import pickle
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -98,6 +99,39 @@ def test_progress_totals_count_only_current_versions(db_path, corpus_copy):
         store.set_label(first.id, "amina", data={})
         assert store.progress_totals("amina") == (1, sum(a.sentences for a in current))
         assert store.progress_totals("nobody") == (0, sum(a.sentences for a in current))
+
+
+def test_a_prefetched_total_is_the_total_and_an_import_since_makes_it_count_again(
+    db_path, corpus_copy
+):
+    with Store(db_path) as store:
+        import_paths(store, [corpus_copy])
+        expected = store.progress_totals("amina")
+        store.prefetch_total()
+        assert store.progress_totals("amina") == expected
+        assert store._prefetched is None  # taken once; later calls count
+
+        store.prefetch_total()
+        store._prefetched[0].join()  # counted before the import below
+        path = corpus_copy / "hasakah-04.txt"
+        path.write_text(path.read_text(encoding="utf-8") + "\nجملة جديدة أضيفت.\n", "utf-8")
+        import_paths(store, [corpus_copy])
+        assert store.progress_totals("amina") == (0, expected[1] + 1)
+
+
+def test_a_prefetch_that_cannot_count_leaves_the_counting_to_progress_totals(store, monkeypatch):
+    memory = Store(":memory:")
+    memory.prefetch_total()  # another connection would see another database
+    assert memory._prefetched is None and memory.progress_totals("amina") == (0, 0)
+
+    expected = store.progress_totals("amina")
+
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(sqlite3, "connect", refuse)
+    store.prefetch_total()
+    assert store.progress_totals("amina") == expected
 
 
 # -- the first frame is the finished screen -----------------------------------------

@@ -150,6 +150,7 @@ def label(
             if found is None:
                 raise WorkbenchError(f"no article with id {article_ext_id!r}", db_path)
             open_id = found.id
+        store.prefetch_total()  # counted while Textual is imported
         book = resolve_codebook(codebook_path, store)
         from workbench.tui.app import WorkbenchApp
 
