@@ -6,7 +6,7 @@ the help text shown on screen. See the header of `labels/hasakah.toml` for
 the file format.
 
 Core module: standard library plus `workbench.errors` / `workbench.keymap`
-only (never Textual). Everything is immutable once loaded.
+/ `workbench.cache` only (never Textual). Everything is immutable once loaded.
 
     cb = load_codebook("labels/hasakah.toml")
     cb.field("claim_type").keys()        # {"1": "casualty_figure", ...}
@@ -19,10 +19,7 @@ only (never Textual). Everything is immutable once loaded.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,6 +201,8 @@ class Codebook:
     @property
     def content_hash(self) -> str:
         """sha256 (hex) of the codebook's source text, UTF-8 encoded."""
+        import hashlib  # here: loading OpenSSL is ~2 ms that start-up does not need
+
         return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
 
     @property
@@ -262,15 +261,39 @@ def resolve_codebook(path: str | Path | None, store: Any) -> Codebook:
     database was coded with (so a coder needs no file), else
     labels/hasakah.toml in the current folder."""
     if path is not None:
-        return load_codebook(path)
+        return _parse_cached(_read_codebook(path), str(path))
     latest = store.latest_codebook()
     if latest is not None:
         source, origin = latest
-        return parse_codebook(source, origin)
+        return _parse_cached(source, origin)
     if DEFAULT_CODEBOOK.exists():
-        return load_codebook(DEFAULT_CODEBOOK)
+        return _parse_cached(_read_codebook(DEFAULT_CODEBOOK), str(DEFAULT_CODEBOOK))
     raise WorkbenchError(
         "no codebook: pass --codebook FILE (none is recorded in this database yet)"
+    )
+
+
+def _parse_cached(text: str, path: str) -> Codebook:
+    """`parse_codebook(text, path)`, kept in the user's cache once valid.
+
+    Parsing and validating took ~8 ms of every `workbench label` start, for
+    a codebook that rarely changes. The key is the text, the path (errors
+    and `Codebook.path` name it) and this module's and the keymap's source
+    (the validator), so any change is validated afresh; an invalid codebook
+    is never kept, so its errors are reported every time.
+    """
+    from workbench import cache, keymap
+
+    try:
+        code = cache.source_fingerprint(__file__, keymap.__file__)
+    except OSError:
+        return parse_codebook(text, path)
+    key = b"\0".join((code, *(s.encode("utf-8", "surrogatepass") for s in (path, text))))
+    return cache.cached(
+        "codebooks",
+        key,
+        lambda: parse_codebook(text, path),
+        lambda found: isinstance(found, Codebook) and found.source == text and found.path == path,
     )
 
 
@@ -280,6 +303,10 @@ def load_codebook(path: str | Path) -> Codebook:
     Raises `InputErrors` (every problem at once, each located) if the file
     cannot be read or is not a valid codebook.
     """
+    return parse_codebook(_read_codebook(path), str(path))
+
+
+def _read_codebook(path: str | Path) -> str:
     p = str(path)
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
@@ -288,7 +315,7 @@ def load_codebook(path: str | Path) -> Codebook:
     except UnicodeDecodeError as e:
         line = Path(path).read_bytes()[: e.start].count(b"\n") + 1
         raise InputErrors([WorkbenchError("codebook is not valid UTF-8", p, line)]) from None
-    return parse_codebook(text, p)
+    return text
 
 
 def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
@@ -297,6 +324,8 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     Raises `InputErrors` listing every problem found (a TOML syntax error
     stops parsing, so it is reported alone), sorted by line.
     """
+    import tomllib  # here, not at the top: a cached codebook is never parsed
+
     p = str(path)
     try:
         data = tomllib.loads(text)
@@ -452,6 +481,8 @@ def _type_name(value: object) -> str:
 
 
 def _suggest(name: str, allowed: tuple[str, ...]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

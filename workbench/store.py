@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -146,6 +147,7 @@ class Store:
         conn.execute("PRAGMA synchronous=FULL")
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
+        self._prefetched: tuple[threading.Thread, list[tuple[int, int]]] | None = None
         self._migrate()
 
     # -- lifecycle -------------------------------------------------------
@@ -359,10 +361,9 @@ class Store:
 
     def progress_totals(self, coder: str) -> tuple[int, int]:
         """(sentences the coder has done, sentences in all) over current articles."""
-        total = self.conn.execute(
-            "SELECT COUNT(*) FROM sentences s JOIN articles a ON a.id = s.article_id"
-            " WHERE a.is_current = 1"
-        ).fetchone()[0]
+        total = self._take_prefetched_total()
+        if total is None:
+            total = _current_sentences(self.conn)
         done = self.conn.execute(
             "SELECT COUNT(*) FROM labels l JOIN coders c ON c.id = l.coder_id"
             " JOIN sentences s ON s.id = l.sentence_id JOIN articles a ON a.id = s.article_id"
@@ -370,6 +371,46 @@ class Store:
             (coder,),
         ).fetchone()[0]
         return done, total
+
+    def prefetch_total(self) -> None:
+        """Start counting the current articles' sentences on a connection of its own.
+
+        The count walks the whole articles table (~6 ms at start-up on 3,000
+        articles) inside SQLite, which releases the GIL: `workbench label`
+        starts it before importing Textual, and the first `progress_totals`
+        takes the result, counted meanwhile on another core.
+        """
+        if self.path in ("", ":memory:"):
+            return  # another connection would see another database
+        found: list[tuple[int, int]] = []
+
+        def count() -> None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.timeout)
+                try:
+                    conn.execute("BEGIN")  # both figures from one snapshot
+                    found.append((_last_article(conn), _current_sentences(conn)))
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                pass  # progress_totals counts for itself
+
+        thread = threading.Thread(target=count, name="workbench-prefetch", daemon=True)
+        thread.start()
+        self._prefetched = (thread, found)
+
+    def _take_prefetched_total(self) -> int | None:
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is None:
+            return None
+        thread, found = prefetched
+        thread.join()
+        # Only an import changes the count, and every import adds an article
+        # row (a new version too: that is the only way a version stops being
+        # current), so an unchanged last article id means an unchanged count.
+        if found and found[0][0] == _last_article(self.conn):
+            return found[0][1]
+        return None
 
     def sentences(self, article_id: int) -> list[SentenceRow]:
         rows = self.conn.execute(
@@ -427,11 +468,13 @@ class Store:
         version must mean one thing.
         """
         row = self.conn.execute(
-            "SELECT id, content_hash FROM codebooks WHERE name = ? AND version = ?",
+            "SELECT id, source FROM codebooks WHERE name = ? AND version = ?",
             (codebook.name, codebook.version),
         ).fetchone()
         if row is not None:
-            if row[1] != codebook.content_hash:
+            # The same text has the same content_hash; comparing the texts
+            # spares every start hashing (and importing hashlib).
+            if row[1] != codebook.source:
                 raise WorkbenchError(
                     f"codebook {codebook.name!r} version {codebook.version} differs from the one "
                     "this database was coded with; give the changed codebook a new version",
@@ -877,6 +920,24 @@ class Store:
     def redo_gold(self, adjudicator: str) -> int | None:
         """Redo the adjudicator's last undone gold change; returns its sentence, or None."""
         return self._step(GOLD, adjudicator, "redo")
+
+
+def _current_sentences(conn: sqlite3.Connection) -> int:
+    # Every sentence less those of older versions: SQLite counts a whole
+    # table from its index pages alone, while joining each sentence to its
+    # article took 8 ms of every start on 100,000 sentences.
+    total = conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+    return int(
+        total
+        - conn.execute(
+            "SELECT COUNT(*) FROM sentences s JOIN articles a ON a.id = s.article_id"
+            " WHERE a.is_current = 0"
+        ).fetchone()[0]
+    )
+
+
+def _last_article(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
 
 
 def sql_in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:

@@ -51,6 +51,16 @@ class WorkbenchApp(App[None]):
         self._frozen = False
 
     def on_mount(self) -> None:
+        # Not here: a screen pushed while the app is mounting is drawn inside
+        # Textual's start-up batch, which throws its frames away, so the first
+        # sentence waited for the screen's next update tick (~20 ms later).
+        self.call_later(self._open_first_screen)
+        # `workbench label` starts with the collector off (cli._collector_paused):
+        # on again once the first screen is painted, whichever it is (queued
+        # after open_article's gc.freeze, so it never walks what start-up made).
+        self.call_later(self.call_after_refresh, gc.enable)
+
+    def _open_first_screen(self) -> None:
         if self._coder:
             self._start(self._coder)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.widgets import Static
 
 from workbench.display import DisplayMode
@@ -14,7 +15,7 @@ class ArabicBlocks(Static):
     """Blocks of Arabic text, re-wrapped to the widget's width in the display mode.
 
     App mode must wrap before it reorders, so wrapping cannot be left to
-    Textual: the text is laid out here for the current width on every resize.
+    Textual: the text is laid out here for the width layout gives the widget.
     """
 
     DEFAULT_CSS = "ArabicBlocks { height: auto; }"
@@ -28,19 +29,31 @@ class ArabicBlocks(Static):
     def show(self, blocks: list[Block], mode: DisplayMode) -> None:
         self._blocks = blocks
         self._mode = mode
-        self._layout()
+        if self.content_region.width:
+            self._layout(self.content_region.width, relayout=True)
+        else:
+            # Not laid out yet: layout asks get_content_height at the real width.
+            # (Laying out at a guessed width painted a first frame wrapped wrong.)
+            self.refresh(layout=True)
 
-    def _layout(self) -> None:
-        width = max(self.content_region.width or self.size.width or 78, 10)
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Layout is measuring at the width it will give: the text must be
+        # wrapped for that width before it is measured, not after a resize.
+        self._layout(width, relayout=False)
+        return super().get_content_height(container, viewport, width)
+
+    def _layout(self, width: int, *, relayout: bool) -> None:
+        width = max(width, 10)
         # Unchanged content at an unchanged width: no update, so no second
         # layout pass and no second frame (the enter key's hot path).
         if self._laid_out == (self._blocks, self._mode, width):
             return
         self._laid_out = (self._blocks, self._mode, width)
-        self.update(blocks_text(self._blocks, width, self._mode))
+        self.update(blocks_text(self._blocks, width, self._mode), layout=relayout)
 
     def on_resize(self) -> None:
-        self._layout()
+        if self.content_region.width:
+            self._layout(self.content_region.width, relayout=True)
 
 
 _KEY_NAMES = {
