@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.assign import assigned_article_ids
 from workbench.codebook import Codebook, Field
 from workbench.store import ArticleRow, SentenceRow, Store
 
@@ -73,6 +72,10 @@ class LabelingSession:
     def articles(self) -> list[ArticleProgress]:
         """Every current article: this coder's assigned ones first, each part in import order."""
         done = self.store.label_counts().get(self.coder, {})
+        # Imported here: the assignment planner (decimal, random) is not needed
+        # to open an article, and `label --article` starts without it.
+        from workbench.assign import assigned_article_ids
+
         mine = set(assigned_article_ids(self.store, self.coder))
         listing = [
             ArticleProgress(a, sum(done.get(a.id, {}).values()), a.id in mine)
