@@ -56,6 +56,20 @@ def default_path(kind: str, folder: str | Path = "exports") -> Path:
     return Path(folder) / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
 
 
+def sentence_location(
+    ext_id: str, content_hash: str, idx: int, start: int, end: int
+) -> dict[str, Any]:
+    """The keys that place a line's sentence, first on every kind of line."""
+    return {
+        "article_id": ext_id,
+        "article_sha256": content_hash,
+        "sentence_id": f"{ext_id}:{idx}",
+        "sentence_index": idx,
+        "start": start,
+        "end": end,
+    }
+
+
 def label_rows(
     store: Store,
     *,
@@ -86,12 +100,7 @@ def label_rows(
     )
     for ext_id, sha, idx, start, end, text, name, st, data, note, book, version, at in cursor:
         yield {
-            "article_id": ext_id,
-            "article_sha256": sha,
-            "sentence_id": f"{ext_id}:{idx}",
-            "sentence_index": idx,
-            "start": start,
-            "end": end,
+            **sentence_location(ext_id, sha, idx, start, end),
             "text": text,
             "coder": name,
             "status": st,
@@ -118,7 +127,6 @@ def gold_rows(
     books = {cid: {"name": n, "version": v} for cid, n, v in store.codebook_versions()}
     current = {"name": codebook.name, "version": codebook.version}
     order = codebook.field_ids
-    status_filter = status
     for unit in gold.units(
         store, codebook, coders=coders, articles=articles, min_coders=1 if include_single else 2
     ):
@@ -126,22 +134,14 @@ def gold_rows(
         if sources and source not in sources:
             continue
         decided = unit.gold
-        if decided is not None:
-            status, labels, agreed = decided["status"], decided["data"], decided["agreed_with"]
-        else:
-            agreed_state = gold.agreed_state(unit)
-            status, labels, agreed = (agreed_state[k] for k in ("status", "data", "agreed_with"))
-        if status_filter and status != status_filter:
+        answer = decided if decided is not None else gold.agreed_state(unit)
+        labels, agreed = answer["data"], answer["agreed_with"]
+        if status and answer["status"] != status:
             continue
         yield {
-            "article_id": unit.ext_id,
-            "article_sha256": unit.content_hash,
-            "sentence_id": f"{unit.ext_id}:{unit.idx}",
-            "sentence_index": unit.idx,
-            "start": unit.start,
-            "end": unit.end,
+            **sentence_location(unit.ext_id, unit.content_hash, unit.idx, unit.start, unit.end),
             "text": unit.text,
-            "status": status,
+            "status": answer["status"],
             "labels": {f: labels[f] for f in order if f in labels},
             "source": source,
             "coders": unit.coders,
@@ -170,12 +170,7 @@ def sentence_rows(store: Store, *, articles: list[str] | None = None) -> Iterato
     )
     for ext_id, sha, title, outlet, date, idx, start, end, line, in_quote, text in cursor:
         yield {
-            "article_id": ext_id,
-            "article_sha256": sha,
-            "sentence_id": f"{ext_id}:{idx}",
-            "sentence_index": idx,
-            "start": start,
-            "end": end,
+            **sentence_location(ext_id, sha, idx, start, end),
             "line": line,
             "in_quote": bool(in_quote),
             "text": text,
