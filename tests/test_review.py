@@ -69,12 +69,16 @@ def test_undo_redo_and_withdraw_follow_the_sentence(coded, codebook):
     review.take_majority(every_row=True)
     review.set_value("claim_type", "background")
     review.set_value("stance", [])
+    assert review.decided_count() == 0
     assert review.commit()
-    assert review.unit.sentence_id != first
+    assert review.unit.sentence_id != first and review.decided_count() == 1
     assert review.undo() == first
     assert review.unit.sentence_id == first and store.gold(first) is None
+    assert review.decided_count() == 0
     assert review.redo() == first and store.gold(first) is not None
+    assert review.decided_count() == 1
     assert review.withdraw() and store.gold(first) is None
+    assert review.decided_count() == 0
     assert review.draft["claim_type"] is UNDECIDED
     # A flag is not a gold status: taking the flagging coder's status means labeled.
     while review.unit.sentence_id != s[6]:

@@ -52,6 +52,7 @@ class ReviewSession:
         self.cursor = 0
         self.draft: dict[str, Any] = {}
         self.reason = ""
+        self._decided: int | None = None
         if self.items:
             self._load()
 
@@ -76,7 +77,11 @@ class ReviewSession:
         return self.rows[self.cursor]
 
     def decided_count(self) -> int:
-        return sum(1 for u in self.items if u.gold is not None and not u.changed)
+        """Sentences of the queue with current gold (counted again only after
+        gold changed, not on every key)."""
+        if self._decided is None:
+            self._decided = sum(1 for u in self.items if u.gold is not None and not u.changed)
+        return self._decided
 
     def missing(self) -> list[str]:
         """Rows still undecided (fields do not matter for a skipped sentence)."""
@@ -193,6 +198,7 @@ class ReviewSession:
             codebook_id=self.codebook_id,
         )
         unit.gold = self.store.gold(unit.sentence_id)
+        self._decided = None
         self._next_undecided()
         return True
 
@@ -203,6 +209,7 @@ class ReviewSession:
             return False
         self.store.clear_gold(unit.sentence_id, self.adjudicator)
         unit.gold = None
+        self._decided = None
         self._load()
         return True
 
@@ -228,6 +235,7 @@ class ReviewSession:
         for i, unit in enumerate(self.items):
             if unit.sentence_id == sentence_id:
                 unit.gold = self.store.gold(sentence_id)
+                self._decided = None
                 self.position = i
                 self._load()
                 break

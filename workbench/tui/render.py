@@ -16,7 +16,7 @@ from rich.text import Text
 from workbench.codebook import Codebook, Field
 from workbench.display import DisplayMode, display_lines, sanitize, terminal_text, visual_line
 from workbench.session import LabelingSession
-from workbench.store import SentenceRow
+from workbench.store import ArticleRow, SentenceRow
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,12 @@ def context_of(sentences: Sequence[SentenceRow], index: int) -> list[Block]:
 
 
 def headline(session: LabelingSession) -> str:
-    article = session.article
-    assert article is not None
+    assert session.article is not None
+    return article_headline(session.article)
+
+
+def article_headline(article: ArticleRow) -> str:
+    """The title, else the article's first words."""
     return article.title or article.first_words + " …"
 
 

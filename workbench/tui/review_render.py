@@ -101,13 +101,14 @@ def _cells(
     if row.compared and not row.agrees:
         head.append(" ≠", style="bold red")
     draft = session.draft.get(row.name, UNDECIDED) if row.compared else None
+    agreeing = set(row.coders_with(draft)) if row.compared and draft is not UNDECIDED else set()
     cells = [head]
     for coder in session.coders:
         if coder not in row.values:
             cells.append(Text("(skipped)", style="dim magenta"))
             continue
         shown = value_text(row.field, row.values[coder], mode, names, width)
-        if row.compared and draft is not UNDECIDED and row.coders_with(draft).count(coder):
+        if coder in agreeing:
             shown.stylize("bold green")
         cells.append(shown)
     if not row.compared:

@@ -15,7 +15,8 @@ from textual.widgets import Static
 from workbench.gold import STATUS
 from workbench.keymap import REVIEW
 from workbench.review import ReviewSession
-from workbench.tui.render import Block, context_of, inline
+from workbench.store import ArticleRow, SentenceRow
+from workbench.tui.render import Block, article_headline, context_of, inline
 from workbench.tui.review_render import (
     comparison_table,
     reason_line,
@@ -38,7 +39,8 @@ class ReviewScreen(SentenceScreen):
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
-        self._sentences: dict[int, list] = {}
+        # Per article: its row and sentences, read once (not on every key).
+        self._articles: dict[int, tuple[ArticleRow, list[SentenceRow]]] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_sentence()
@@ -54,15 +56,17 @@ class ReviewScreen(SentenceScreen):
             )
             return
         unit = s.unit
-        if unit.article_id not in self._sentences:
-            self._sentences[unit.article_id] = s.store.sentences(unit.article_id)
-        article = s.store.article(unit.article_id)
+        if unit.article_id not in self._articles:
+            self._articles[unit.article_id] = (
+                s.store.article(unit.article_id),
+                s.store.sentences(unit.article_id),
+            )
+        article, sentences = self._articles[unit.article_id]
         self.query_one("#status", Static).update(review_status(s, mode))
-        title = article.title or article.first_words + " …"
-        self.query_one("#headline", ArabicBlocks).show([Block(title, "bold")], mode)
-        self.query_one("#context", ArabicBlocks).show(
-            context_of(self._sentences[unit.article_id], unit.idx), mode
+        self.query_one("#headline", ArabicBlocks).show(
+            [Block(article_headline(article), "bold")], mode
         )
+        self.query_one("#context", ArabicBlocks).show(context_of(sentences, unit.idx), mode)
         self.query_one("#flags", Static).update(review_flags(s, mode))
         self.query_one("#comparison", Static).update(
             comparison_table(s, mode, self.app.speaker_names(), self.size.width - 2)  # type: ignore[attr-defined]
@@ -91,7 +95,7 @@ class ReviewScreen(SentenceScreen):
         if not s.commit():
             self._say("Decide first: " + ", ".join(s.missing()))
             return
-        if all(u.gold is not None and not u.changed for u in s.items):
+        if s.decided_count() == len(s.items):
             self.notify("Every sentence in the queue has gold.", timeout=4)
         self.refresh_view()
 
