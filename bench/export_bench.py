@@ -63,7 +63,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from synthetic import SAMPLES, generate_articles, sample_sentences  # bench/synthetic.py
+from synthetic import (  # bench/synthetic.py
+    SAMPLES,
+    cached_meta,
+    generate_articles,
+    sample_sentences,
+    write_articles,
+)
 
 from workbench.codebook import Codebook, load_codebook
 from workbench.corpus import import_paths
@@ -242,23 +248,15 @@ def build_database(
     db = cache / f"labels-{n_labels}-a{n_articles}-c{n_coders}-s{seed}.db"
     meta_path = db.with_suffix(".json")
     want = _fingerprint(articles=n_articles, labels=n_labels, coders=n_coders, seed=seed)
-    if not rebuild and db.exists() and meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if meta.get("fingerprint") == want:
-            meta["cached"] = True
-            return db, meta
-        say(f"cached {db.name} is stale (inputs changed): rebuilding")
-    cache.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    cached = cached_meta(db, want, rebuild, say)
+    if cached is not None:
+        return db, cached
     say(f"building {db} ({n_articles:,} articles, {n_labels:,} labels)")
     t0 = time.perf_counter()
     pool = sample_sentences()
     articles = generate_articles(n_articles, seed, pool, id_prefix="exp")
     jsonl = db.with_suffix(".jsonl")
-    with jsonl.open("w", encoding="utf-8") as out:
-        for article in articles:
-            out.write(json.dumps(article, ensure_ascii=False) + "\n")
+    write_articles(articles, jsonl)
     t1 = time.perf_counter()
     store = Store(db)
     try:

@@ -55,7 +55,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from synthetic import SAMPLES, sample_sentences  # bench/synthetic.py
+from synthetic import SAMPLES, cached_meta, sample_sentences, write_articles  # bench/synthetic.py
 
 from workbench.codebook import Codebook, load_codebook
 from workbench.corpus import import_paths
@@ -198,22 +198,14 @@ def build_database(
     db = cache / f"corpus-{total}-s{seed}.db"
     meta_path = db.with_suffix(".json")
     want = _fingerprint(total, seed)
-    if not rebuild and db.exists() and meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if meta.get("fingerprint") == want:
-            meta["cached"] = True
-            return db, meta
-        say("cached database is stale (inputs changed): rebuilding")
-    cache.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    cached = cached_meta(db, want, rebuild, say)
+    if cached is not None:
+        return db, cached
     say(f"building a database of {total:,} sentences in {cache}")
     t0 = time.perf_counter()
     articles = generate_articles(total, seed)
     jsonl = cache / f"corpus-{total}-s{seed}.jsonl"
-    with jsonl.open("w", encoding="utf-8") as out:
-        for article in articles:
-            out.write(json.dumps(article, ensure_ascii=False) + "\n")
+    write_articles(articles, jsonl)
     t1 = time.perf_counter()
     store = Store(db)
     try:

@@ -7,9 +7,12 @@ the same kind of text; a change here invalidates their cached databases
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from workbench.segment import sentence_spans
 
@@ -62,3 +65,32 @@ def generate_articles(
             }
         )
     return articles
+
+
+# -- cached benchmark databases ------------------------------------------------
+
+
+def cached_meta(
+    db: Path, want: dict[str, Any], rebuild: bool, say: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """The metadata of the cached `db` if it was built from the same inputs
+    (`want`, its fingerprint) and no rebuild was asked for; else None, with
+    the database's files removed so that it can be built afresh."""
+    meta_path = db.with_suffix(".json")
+    if not rebuild and db.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("fingerprint") == want:
+            meta["cached"] = True
+            return meta
+        say(f"cached {db.name} is stale (inputs changed): rebuilding")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return None
+
+
+def write_articles(articles: Iterable[dict[str, str]], path: Path) -> None:
+    """Articles as a JSONL file that `workbench import` reads."""
+    with path.open("w", encoding="utf-8") as out:
+        for article in articles:
+            out.write(json.dumps(article, ensure_ascii=False) + "\n")
