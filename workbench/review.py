@@ -29,6 +29,14 @@ class _Undecided:
 UNDECIDED: Any = _Undecided()
 
 
+def _gold_value(row: str, value: Any) -> Any:
+    """A coder's value as gold can hold it: a flag asks for discussion, the
+    values stand, so a flagged status is taken as labeled."""
+    if row == STATUS and value not in GOLD_STATUSES:
+        return "labeled"
+    return value
+
+
 class ReviewSession:
     def __init__(
         self,
@@ -135,10 +143,7 @@ class ReviewSession:
         row = self.row
         if coder not in row.values:
             return f"{coder} skipped this sentence: no {row.name} to take"
-        value = row.values[coder]
-        if row.name == STATUS and value not in GOLD_STATUSES:
-            value = "labeled"  # a flag asks for discussion; the values stand
-        self.draft[row.name] = value
+        self.draft[row.name] = _gold_value(row.name, row.values[coder])
         return None
 
     def take_majority(self, every_row: bool = False) -> str | None:
@@ -152,10 +157,7 @@ class ReviewSession:
             majority = r.majority()
             if majority is None:
                 continue
-            value = majority[0]
-            if r.name == STATUS and value not in GOLD_STATUSES:
-                value = "labeled"
-            self.draft[r.name] = value
+            self.draft[r.name] = _gold_value(r.name, majority[0])
             taken += 1
         if taken == 0:
             return "no majority" if not every_row else "no undecided field has a majority"
