@@ -154,14 +154,18 @@ def _merge(store: Store, other: Store, where: str, prefer: str | None) -> MergeR
         def remap_label(state: dict[str, Any]) -> dict[str, Any]:
             return {**state, "data": _remap(state.get("data", {}), key_map, entity_fields)}
 
-        label_events = _copy_events(store, other, LABELS, sentence_map, codebook_map, remap_label)
+        label_events = _copy_events(
+            store, other, LABELS, sentence_map, codebook_map, remap_label, where
+        )
 
         def remap_gold(state: dict[str, Any]) -> dict[str, Any]:
             # Basis event ids are theirs: point them at the copied events.
             basis = {c: label_events.get(e, e) for c, e in state.get("basis", {}).items()}
             return {**remap_label(state), "basis": basis}
 
-        gold_events = _copy_events(store, other, GOLD, sentence_map, codebook_map, remap_gold)
+        gold_events = _copy_events(
+            store, other, GOLD, sentence_map, codebook_map, remap_gold, where
+        )
         plans = [
             _plan(store, other, LABELS, sentence_map, codebook_map, label_events, remap_label),
             _plan(store, other, GOLD, sentence_map, codebook_map, gold_events, remap_gold),
@@ -345,21 +349,24 @@ def _copy_events(
     sentence_map: dict[int, int],
     codebook_map: dict[int, int],
     remap: Callable[[dict[str, Any]], dict[str, Any]],
+    where: str,
 ) -> _EventMap:
-    """Copy their events of one ledger not already here."""
+    """Copy their events of one ledger not already here, marked with where
+    they came from (an event that was already a copy keeps its origin)."""
     select = (
         f"SELECT e.id, e.sentence_id, c.name, e.action, e.ref_event, e.before, e.after,"
-        f" e.codebook_id, e.created_at FROM {ledger.events} e"
+        f" e.codebook_id, e.created_at, e.origin FROM {ledger.events} e"
         f" JOIN coders c ON c.id = e.{ledger.owner} ORDER BY e.id"
     )
     existing = {
         (sid, owner, action, created, after): eid
-        for eid, sid, owner, action, _, _, after, _, created in store.conn.execute(select)
+        for eid, sid, owner, action, _, _, after, _, created, _ in store.conn.execute(select)
     }
     mapping = _EventMap()
-    for eid, sid, owner, action, ref, before, after, codebook_id, created in other.conn.execute(
-        select
+    for eid, sid, owner, action, ref, before, after, codebook_id, created, origin in (
+        other.conn.execute(select)
     ):
+        origin = origin or where
         before, after = (_remap_state(x, remap) for x in (before, after))
         key = (sentence_map[sid], owner, action, created, after)
         if key in existing:
@@ -368,7 +375,7 @@ def _copy_events(
         owner_id = store.ensure_coder(owner)
         mapping[eid] = store.conn.execute(
             f"INSERT INTO {ledger.events} (sentence_id, {ledger.owner}, action, ref_event,"
-            " before, after, codebook_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " before, after, codebook_id, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sentence_map[sid],
                 owner_id,
@@ -378,6 +385,7 @@ def _copy_events(
                 after,
                 codebook_map.get(codebook_id),
                 created,
+                origin,
             ),
         ).lastrowid
         existing[key] = mapping[eid]

@@ -191,5 +191,59 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _script(_V2)]
+# Schema 3: drafts, where events came from, and a managed speaker registry.
+_V3 = """
+-- 'draft' joins the statuses: saved but not done (a coder moved away from
+-- a sentence with edits, or a required field is unset). SQLite cannot alter
+-- a CHECK constraint, so the table is rebuilt with its rows.
+CREATE TABLE labels_v3 (
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    status TEXT NOT NULL CHECK (status IN ('labeled', 'skipped', 'flagged', 'draft')),
+    data TEXT NOT NULL DEFAULT '{}',
+    note TEXT NOT NULL DEFAULT '',
+    codebook_id INTEGER REFERENCES codebooks(id),
+    event_id INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (sentence_id, coder_id)
+);
+INSERT INTO labels_v3 (sentence_id, coder_id, status, data, note, codebook_id, event_id,
+    updated_at)
+    SELECT sentence_id, coder_id, status, data, note, codebook_id, event_id, updated_at
+    FROM labels;
+DROP TABLE labels;
+ALTER TABLE labels_v3 RENAME TO labels;
+CREATE INDEX labels_by_coder ON labels (coder_id, sentence_id);
+
+-- NULL = made in this database; else where a copied event came from (the
+-- merged file). Undo only ever walks a person's own events made here.
+ALTER TABLE label_events ADD COLUMN origin TEXT;
+ALTER TABLE gold_events ADD COLUMN origin TEXT;
+
+-- `workbench speakers merge FROM INTO` keeps FROM's row, pointing at INTO, so
+-- a key found in an old export still resolves.
+ALTER TABLE entities ADD COLUMN merged_into INTEGER REFERENCES entities(id);
+
+-- Every change to the registry (add, rename, alias, merge), who made it and when.
+CREATE TABLE entity_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    field TEXT NOT NULL,
+    action TEXT NOT NULL,              -- add, rename, alias, merge
+    key TEXT NOT NULL,                 -- the entity changed (for merge: FROM)
+    detail TEXT NOT NULL DEFAULT '{}', -- JSON: old and new label, aliases, INTO, counts
+    coder_id INTEGER REFERENCES coders(id),
+    created_at TEXT NOT NULL
+);
+CREATE TRIGGER entity_events_no_update BEFORE UPDATE ON entity_events
+BEGIN SELECT RAISE(ABORT, 'entity_events is append-only'); END;
+CREATE TRIGGER entity_events_no_delete BEFORE DELETE ON entity_events
+BEGIN SELECT RAISE(ABORT, 'entity_events is append-only'); END;
+"""
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _script(_V1),
+    _script(_V2),
+    _script(_V3),
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -37,12 +37,32 @@ from workbench.errors import WorkbenchError
 from workbench.migrations import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 30.0
-LABEL_STATUSES = ("labeled", "skipped", "flagged")
+LABEL_STATUSES = ("labeled", "skipped", "flagged", "draft")
+# Done = what progress, resume, agreement, gold and exports count. A draft is
+# saved (it survives a crash) but not done.
+DONE_STATUSES = ("labeled", "skipped", "flagged")
+DONE_SQL = "('labeled', 'skipped', 'flagged')"  # for `l.status IN {DONE_SQL}`
 
 
 def now() -> str:
     """UTC timestamp with milliseconds, ISO 8601: sorts as text."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class SaveError(WorkbenchError):
+    """A write the database refused; nothing of it was kept, so it can be retried."""
+
+
+def _write_failure(exc: sqlite3.Error) -> str:
+    message = str(exc)
+    lower = message.lower()
+    if "readonly" in lower or "read-only" in lower:
+        return f"cannot save: the database is read-only ({message})"
+    if "full" in lower:
+        return f"cannot save: the disk is full ({message})"
+    if _is_busy(exc):  # type: ignore[arg-type]
+        return f"cannot save: the database stayed locked by another program ({message})"
+    return f"cannot save: {message}"
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -202,16 +222,29 @@ class Store:
         """A write transaction holding the write lock from its first statement.
 
         sqlite-utils write methods called inside it nest as savepoints, so the
-        whole block commits or rolls back as one.
+        whole block commits or rolls back as one. A write SQLite refuses (full
+        disk, read-only file, I/O error) becomes a `SaveError` naming the
+        real cause, and nothing of the block is kept.
         """
         self._begin_immediate()
         try:
             yield self.conn
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise SaveError(_write_failure(exc), self.path) from None
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self._commit()
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (a full disk does): a second
+        # ROLLBACK would raise "no transaction is active" and hide the cause.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     def _begin_immediate(self) -> None:
         # The busy timeout already waits `timeout` seconds; past that, back off
@@ -222,8 +255,10 @@ class Store:
                 self.conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise WorkbenchError(f"database stayed locked: {exc}", self.path) from None
+                if not _is_busy(exc):
+                    raise SaveError(_write_failure(exc), self.path) from None
+                if time.monotonic() > deadline:
+                    raise SaveError(f"database stayed locked: {exc}", self.path) from None
                 time.sleep(random.uniform(0.01, 0.1))
 
     def _commit(self) -> None:
@@ -233,8 +268,8 @@ class Store:
                 return
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or attempt == 49:
-                    self.conn.execute("ROLLBACK")
-                    raise
+                    self._rollback()
+                    raise SaveError(_write_failure(exc), self.path) from None
                 time.sleep(random.uniform(0.01, 0.1))
 
     @contextmanager
@@ -367,7 +402,7 @@ class Store:
         done = self.conn.execute(
             "SELECT COUNT(*) FROM labels l JOIN coders c ON c.id = l.coder_id"
             " JOIN sentences s ON s.id = l.sentence_id JOIN articles a ON a.id = s.article_id"
-            " WHERE c.name = ? AND a.is_current = 1",
+            f" WHERE c.name = ? AND a.is_current = 1 AND l.status IN {DONE_SQL}",
             (coder,),
         ).fetchone()[0]
         return done, total
@@ -748,15 +783,25 @@ class Store:
 
         Replaying (rather than storing the stacks) keeps the log the single
         source of truth, so undo works the same after a restart or a crash.
+        Only changes the owner made in this database's screens are undoable:
+        an event copied by `merge`, or written by `import-labels`, a merge
+        conflict or a speaker merge, is not, and it also takes the owner's
+        earlier changes to that sentence off both stacks (undoing them would
+        overwrite a state the owner never saw).
         """
         undo: list[int] = []
         redo: list[int] = []
-        for event_id, action, ref in self.conn.execute(
-            f"SELECT id, action, ref_event FROM {ledger.events} WHERE {ledger.owner} = ?"
-            " ORDER BY id",
+        sentence_of: dict[int, int] = {}
+        for event_id, sentence_id, action, ref, origin in self.conn.execute(
+            f"SELECT id, sentence_id, action, ref_event, origin FROM {ledger.events}"
+            f" WHERE {ledger.owner} = ? ORDER BY id",
             (owner_id,),
         ):
-            if action in ("set", "clear"):
+            if origin is not None or action not in ("set", "clear", "undo", "redo"):
+                undo = [e for e in undo if sentence_of[e] != sentence_id]
+                redo = [e for e in redo if sentence_of[e] != sentence_id]
+            elif action in ("set", "clear"):
+                sentence_of[event_id] = sentence_id
                 undo.append(event_id)
                 redo.clear()
             elif action == "undo" and undo and undo[-1] == ref:
