@@ -363,9 +363,18 @@ def _copy_events(
         for eid, sid, owner, action, _, _, after, _, created, _ in store.conn.execute(select)
     }
     mapping = _EventMap()
-    for eid, sid, owner, action, ref, before, after, codebook_id, created, origin in (
-        other.conn.execute(select)
-    ):
+    for (
+        eid,
+        sid,
+        owner,
+        action,
+        ref,
+        before,
+        after,
+        codebook_id,
+        created,
+        origin,
+    ) in other.conn.execute(select):
         origin = origin or where
         before, after = (_remap_state(x, remap) for x in (before, after))
         key = (sentence_map[sid], owner, action, created, after)

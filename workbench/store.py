@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,10 +241,8 @@ class Store:
         # SQLite may already have rolled back (a full disk does): a second
         # ROLLBACK would raise "no transaction is active" and hide the cause.
         if self.conn.in_transaction:
-            try:
+            with suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
 
     def _begin_immediate(self) -> None:
         # The busy timeout already waits `timeout` seconds; past that, back off
