@@ -84,9 +84,9 @@ def test_labels_survive_sigkill_and_the_coder_resumes(tmp_path):
         first.wait_for("coder amina")
         first.keys("Enter")  # open the first article
         first.wait_for("sentence 1/18")
-        first.keys("1", "Enter")
+        first.keys("Space", *"outlet", "Enter", "1", "Enter")
         first.wait_for("sentence 2/18")
-        first.keys("7", "Enter")
+        first.keys('"', "7", "Enter")  # the same speaker as the sentence before
         first.wait_for("article 2/18")
         os.kill(first.pid(), signal.SIGKILL)  # no chance to flush or close anything
     finally:

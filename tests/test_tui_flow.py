@@ -13,7 +13,8 @@ from workbench.tui.screens.articles import ArticlesScreen
 from workbench.tui.screens.calibration import CalibrationScreen
 from workbench.tui.screens.coder import CoderScreen
 from workbench.tui.screens.labeling import LabelingScreen
-from workbench.tui.screens.modals import HelpScreen, Picker, TextPrompt
+from workbench.picker import PickerState, PromptState
+from workbench.tui.screens.modals import HelpScreen
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_label_every_field_kind_with_keys(make_app, store):
         first = screen.session.sentence.id
         await pilot.press("space")  # speaker picker
         await pilot.pause()
-        assert isinstance(pilot.app.screen, Picker)
+        assert isinstance(screen.box, PickerState)
         await pilot.press(*"قسد", "enter")
         await pilot.press("t", "b")  # stance: blame Turkey
         await pilot.press("n", "b")  # blame UN
@@ -75,7 +76,7 @@ def test_label_every_field_kind_with_keys(make_app, store):
         await pilot.press("@")  # confidence 2
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, TextPrompt)
+        assert isinstance(screen.box, PromptState)
         await pilot.press(*"check date", "enter")
         await pilot.press("enter")  # commit and next
         await pilot.pause()
@@ -111,19 +112,46 @@ def test_escape_cancels_a_pending_stance_target(make_app, store):
     run(make_app(), scenario)
 
 
-def test_add_a_new_speaker_on_the_spot(make_app, store):
+def test_add_a_new_speaker_on_the_spot_created_only_when_committed(make_app, store):
     async def scenario(pilot):
         pilot.app.open_article(article_id(store, "hasakah-05"))
         await pilot.pause()
+        screen = pilot.app.screen
         await pilot.press("space", *"مرصد الحسكة", "enter")
         await pilot.pause()
-        key = pilot.app.screen.session.draft.values["speaker"]
-        assert store.find_entity("speaker", "مرصد الحسكه") == key  # teh marbuta folded
-        await pilot.press("enter")
+        assert screen.box is not None and screen.box.confirming == "مرصد الحسكة"
+        await pilot.press("enter")  # yes, a new speaker
+        await pilot.pause()
+        assert screen.session.draft.new == {"speaker": "مرصد الحسكة"}
+        assert store.find_entity("speaker", "مرصد الحسكه") is None  # not yet
+        await pilot.press("ctrl+z")  # undoing the pick leaves nothing behind
+        assert "speaker" not in screen.session.draft.values
+        await pilot.press("ctrl+y", "8", "enter")
+        await pilot.pause()
+        key = store.find_entity("speaker", "مرصد الحسكه")  # teh marbuta folded
+        assert (
+            key and store.label(screen.session.sentences[0].id, "amina")["data"]["speaker"] == key
+        )
 
     run(make_app(), scenario)
     created = [e for e in store.entities("speaker") if e["label"] == "مرصد الحسكة"]
     assert len(created) == 1
+    by = store.conn.execute(
+        "SELECT c.name FROM entities e JOIN coders c ON c.id = e.created_by WHERE e.label = ?",
+        ("مرصد الحسكة",),
+    ).fetchall()
+    assert by == [("amina",)]
+
+
+def test_escape_after_picking_new_creates_no_speaker(make_app, store):
+    async def scenario(pilot):
+        pilot.app.open_article(article_id(store, "hasakah-05"))
+        await pilot.pause()
+        await pilot.press("space", *"مرصد الحسكة", "enter", "enter", "down", "q")
+        await pilot.pause()
+
+    run(make_app(), scenario)
+    assert store.find_entity("speaker", "مرصد الحسكة") is None
 
 
 def test_undo_redo_and_resume_after_restart(make_app, store):
@@ -132,7 +160,8 @@ def test_undo_redo_and_resume_after_restart(make_app, store):
     async def label_three(pilot):
         pilot.app.open_article(aid)
         await pilot.pause()
-        await pilot.press("1", "enter", "2", "enter", "7", "enter")
+        for digit in "127":
+            await pilot.press("space", *"outlet", "enter", digit, "enter")
         await pilot.press("ctrl+z")
         await pilot.pause()
         screen = pilot.app.screen
@@ -166,7 +195,11 @@ def test_skip_and_flag_take_an_optional_reason(make_app, store):
         await pilot.press("f", "enter")  # no reason
         await pilot.press("f", "escape")  # cancelled: nothing written
         await pilot.pause()
-        assert session.label_state(0) == {"status": "skipped", "data": {}, "note": "chrome"}
+        assert session.label_state(0) == {
+            "status": "skipped",
+            "data": {"stance": []},
+            "note": "chrome",
+        }
         assert session.label_state(1)["status"] == "flagged"
         assert session.label_state(2) is None
 
@@ -182,12 +215,12 @@ def test_speaker_carried_into_a_continuing_quotation(make_app, store):
         session = pilot.app.screen.session
         i = next(i for i, s in enumerate(session.sentences) if s.in_quote)
         session.go(i - 1)
-        await pilot.press("space", *"البريطانية", "enter", "enter")
+        await pilot.press("space", *"البريطانية", "enter", "8", "enter")
         await pilot.pause()
         assert session.index == i and session.draft.carried == {"speaker"}
         text = pilot.app.screen.query_one("#fields").render()
         assert "carried" in str(text)
-        await pilot.press("enter")
+        await pilot.press("8", "enter")
         await pilot.pause()
         assert session.label_state(i)["data"]["speaker"] == "uk_fcdo"
 
@@ -200,7 +233,7 @@ def test_find_jumps_to_a_sentence_by_normalized_arabic(make_app, store):
         await pilot.pause()
         await pilot.press("slash", *"الامم المتحده", "enter")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, Picker)
+        assert isinstance(pilot.app.screen.box, PickerState)
         await pilot.press("enter")
         await pilot.pause()
         session = pilot.app.screen.session

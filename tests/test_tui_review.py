@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import TUI_SIZE as SIZE
 from tests.test_tui_flow import run
 from workbench.tui.review_app import ReviewApp
-from workbench.tui.screens.modals import Picker, TextPrompt
+from workbench.picker import PickerState, PromptState
 
 
 def make(store, codebook, mode="terminal", **kwargs):
@@ -27,10 +27,10 @@ def test_adjudicate_a_sentence_with_the_keyboard_alone(coded, codebook):
         await pilot.press("j", "m")  # speaker: the majority (sdf)
         await pilot.press("j", "3")  # stance: chadi's (none)
         await pilot.press("j", "e")  # claim type by hand
-        assert isinstance(app.screen, Picker)
+        assert isinstance(app.screen.box, PickerState)
         await pilot.press(*"denial", "enter")
         await pilot.press("r")
-        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen.box, PromptState)
         await pilot.press(*"denies it", "enter")
         await pilot.press("enter")
         await pilot.pause()

@@ -33,6 +33,14 @@ LABELING: tuple[KeyBinding, ...] = (
         tooltip="Save and go to the next undone sentence",
     ),
     KeyBinding("speaker", "space", "speaker", "Speaker", tooltip="Pick or add the speaker"),
+    KeyBinding(
+        "same_speaker",
+        "quotation_mark",
+        "same_speaker",
+        "Same speaker",
+        show=False,
+        tooltip="The speaker of the sentence before (a continuing quote)",
+    ),
     KeyBinding("skip", "x", "skip", "Skip", tooltip="Not codable; optional reason"),
     KeyBinding("flag", "f", "flag", "Flag", tooltip="Flag to discuss; optional reason"),
     KeyBinding("note", "ctrl+n", "note", "Note"),
@@ -44,6 +52,15 @@ LABELING: tuple[KeyBinding, ...] = (
     KeyBinding("help", "question_mark", "help", "Help"),
     KeyBinding("previous", "up", "move(-1)", "Previous", show=False),
     KeyBinding("next", "down", "move(1)", "Next", show=False),
+    KeyBinding(
+        "next_undone",
+        "tab",
+        "next_undone(1)",
+        "Next not done",
+        show=False,
+        tooltip="Jump to the next sentence that is not done (drafts included)",
+    ),
+    KeyBinding("previous_undone", "shift+tab", "next_undone(-1)", "Previous not done", show=False),
     KeyBinding("back", "escape", "back", "List"),
     KeyBinding("quit", "q", "quit", "Quit"),
 )
@@ -92,6 +109,7 @@ _CHARACTERS = {
     "exclamation_mark": "!",
     "at": "@",
     "number_sign": "#",
+    "quotation_mark": '"',
 }
 
 RESERVED_KEYS: frozenset[str] = frozenset(

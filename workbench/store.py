@@ -166,6 +166,7 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")
         self.conn = conn
+        self._depth = 0  # nesting of transaction() blocks
         self._db: sqlite_utils.Database | None = None
         self._prefetched: tuple[threading.Thread, list[tuple[int, int]]] | None = None
         self._migrate()
@@ -226,7 +227,12 @@ class Store:
         disk, read-only file, I/O error) becomes a `SaveError` naming the
         real cause, and nothing of the block is kept.
         """
+        if self._depth:
+            # Inside another of ours: part of it, committed (or not) with it.
+            yield self.conn
+            return
         self._begin_immediate()
+        self._depth += 1
         try:
             yield self.conn
         except sqlite3.OperationalError as exc:
@@ -235,6 +241,8 @@ class Store:
         except BaseException:
             self._rollback()
             raise
+        finally:
+            self._depth -= 1
         self._commit()
 
     def _rollback(self) -> None:

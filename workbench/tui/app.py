@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import gc
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
-from textual.binding import Binding
 
 from workbench.codebook import Codebook
 from workbench.display import DisplayMode
 from workbench.keymap import KeyBinding
 from workbench.session import LabelingSession
 from workbench.store import Store
+from workbench.tui.keyed import KeyedScreen
 from workbench.tui.render import help_text
 from workbench.tui.screens.labeling import LabelingScreen
 
@@ -25,7 +27,6 @@ class WorkbenchApp(App[None]):
     CSS_PATH = "workbench.tcss"
     TITLE = "Stance workbench"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS: ClassVar = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
     def __init__(
         self,
@@ -48,7 +49,44 @@ class WorkbenchApp(App[None]):
         self.session: LabelingSession | None = None
         self.user = coder or ""
         self._speaker_names: dict[str, tuple[str, str]] | None = None
+        self._speaker_indexes: dict[str, Any] = {}
         self._frozen = False
+        # Keys typed before the first screen that takes keys is up (the
+        # terminal hands over what was typed during start-up all at once).
+        self._early_keys: list[tuple[str, str | None]] = []
+
+    # -- keys: every key to the screen on top, in the order typed ------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._take_key(event.key, event.character)
+            return
+        await super().on_event(event)
+
+    def _take_key(self, key: str, character: str | None) -> None:
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, KeyedScreen):
+            screen.take_key(key, character)
+        elif key == "ctrl+c":
+            self.exit()
+        else:
+            self._early_keys.append((key, character))
+
+    def _feed_early_keys(self) -> None:
+        # Synchronously, right after the push: a key read later must not
+        # overtake the ones typed before the screen existed.
+        while self._early_keys and isinstance(self.screen_stack[-1], KeyedScreen):
+            self._take_key(*self._early_keys.pop(0))
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        result = super().push_screen(screen, *args, **kwargs)
+        self._feed_early_keys()
+        return result
+
+    def switch_screen(self, screen: Any) -> Any:
+        result = super().switch_screen(screen)
+        self._feed_early_keys()
+        return result
 
     def on_mount(self) -> None:
         # Not here: a screen pushed while the app is mounting is drawn inside
@@ -66,7 +104,12 @@ class WorkbenchApp(App[None]):
         else:
             from workbench.tui.screens.coder import CoderScreen
 
-            self.push_screen(CoderScreen(self.store.coders(), self.ROLE), self._start)
+            self.push_screen(CoderScreen(self.store.coders(), self.ROLE))
+
+    def start(self, coder: str | None) -> None:
+        """The person chose who they are (the coder screen calls this at once,
+        not through a dismiss callback, so no key falls between the screens)."""
+        self._start(coder)
 
     def _start(self, coder: str | None) -> None:
         if not coder:
@@ -84,7 +127,7 @@ class WorkbenchApp(App[None]):
         else:
             from workbench.tui.screens.calibration import CalibrationScreen
 
-            self.push_screen(CalibrationScreen(), self._calibrated)
+            self._replace_start_screen(CalibrationScreen())
         # Warm camel-tools (about a second to import) before the coder first
         # searches or picks a speaker, but after the first paint: the import
         # holds the GIL for most of that second.
@@ -97,6 +140,16 @@ class WorkbenchApp(App[None]):
         """What the chosen coder works in: here a labeling session."""
         self.session = LabelingSession(self.store, coder, self.codebook)
 
+    def _replace_start_screen(self, screen: Any) -> None:
+        # The coder screen is done with: the next one takes its place.
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def calibrated(self, mode: DisplayMode | None) -> None:
+        self._calibrated(mode)
+
     def _calibrated(self, mode: DisplayMode | None) -> None:
         self.display_mode = mode or "terminal"
         self.store.update_coder_settings(self.user, display=self.display_mode)
@@ -104,20 +157,24 @@ class WorkbenchApp(App[None]):
 
     def _show_main(self) -> None:
         # Switch rather than push: the coder/calibration screens are done with.
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
         if self._open_first is not None:
             # Straight to the sentence; the list is built when first asked for.
-            self.open_article(self._open_first)
+            self.open_article(self._open_first, replace=True)
         else:
             from workbench.tui.screens.articles import ArticlesScreen
 
-            self.push_screen(ArticlesScreen())
+            self._replace_start_screen(ArticlesScreen())
 
-    def open_article(self, article_id: int, index: int | None = None) -> None:
+    def open_article(
+        self, article_id: int, index: int | None = None, *, replace: bool = False
+    ) -> None:
         assert self.session is not None
         self.session.open_article(article_id, index)
-        self.push_screen(LabelingScreen(self.session))
+        screen = LabelingScreen(self.session)
+        if replace:
+            self._replace_start_screen(screen)
+        else:
+            self.push_screen(screen)
         if not self._frozen:
             # What start-up allocated (app, list, codebook, camel-tools) lives
             # as long as the app: keep the collector from walking it on every
@@ -131,7 +188,7 @@ class WorkbenchApp(App[None]):
         from workbench.tui.screens.articles import ArticlesScreen
 
         if any(isinstance(s, ArticlesScreen) for s in self.screen_stack):
-            while not isinstance(self.screen, ArticlesScreen):
+            while not isinstance(self.screen_stack[-1], ArticlesScreen):
                 self.pop_screen()
         else:
             self.switch_screen(ArticlesScreen())
@@ -168,7 +225,30 @@ class WorkbenchApp(App[None]):
         return self._speaker_names
 
     def forget_speaker_names(self) -> None:
+        """The registry changed (a speaker was created): names and indexes are rebuilt."""
         self._speaker_names = None
+        self._speaker_indexes.clear()
+
+    def speaker_search(self, field_id: str, used: Sequence[str] = ()) -> Any:
+        """The speaker picker's search: ranked registry matches, as picker rows."""
+        from workbench.picker import Option
+        from workbench.speakers import SpeakerIndex
+
+        index = self._speaker_indexes.get(field_id)
+        if index is None:
+            index = self._speaker_indexes[field_id] = SpeakerIndex.from_store(self.store, field_id)
+        mine = set(used)
+
+        def search(query: str) -> list[Option]:
+            rows = []
+            for m in index.search(query, prefer=used):
+                note = "● used here" if m.key in mine else ""
+                if query.strip() and m.matched not in (m.label, m.label_ar):
+                    note = f"{note}  ~ {m.matched}".strip()
+                rows.append(Option(m.key, m.label, m.label_ar, note))
+            return rows
+
+        return search
 
 
 def _warm_arabic() -> None:

@@ -15,6 +15,8 @@ from rich.text import Text
 
 from workbench.codebook import Codebook, Field
 from workbench.display import DisplayMode, display_lines, sanitize, terminal_text, visual_line
+from workbench.lineedit import LineEditor
+from workbench.picker import PickerState, PromptState
 from workbench.session import LabelingSession
 from workbench.store import ArticleRow, SentenceRow
 
@@ -93,6 +95,9 @@ def status_line(session: LabelingSession, mode: DisplayMode) -> Text:
     text.append(f"{article.ext_id}", style="bold")
     text.append(f"  sentence {session.index + 1}/{len(session.sentences)}")
     text.append(f"  article {p.article_done}/{p.article_total}")
+    drafts = session.drafts_here()
+    if drafts:
+        text.append(f" ◐{drafts}", style="yellow")
     text.append(f"  overall {p.overall_done}/{p.overall_total}")
     text.append(f"  coder {session.coder}")
     text.append(f"  {session.codebook.name} {session.codebook.version}")
@@ -106,11 +111,17 @@ def sentence_flags(session: LabelingSession) -> Text:
     state = session.label_state(session.index)
     if state is None:
         text.append("○ not done", style="yellow")
+    elif state["status"] == "draft":
+        text.append("◐ draft (saved, not done: enter when complete)", style="yellow")
     else:
         style = {"labeled": "green", "skipped": "magenta", "flagged": "red"}[state["status"]]
         text.append(f"● {state['status']}", style=style)
         if state["note"]:
             text.append(f" ({sanitize(state['note'])})", style=style)
+    missing = session.missing_required()
+    if missing:
+        names = ", ".join(session.codebook.field(f).label for f in missing)
+        text.append(f"   needs: {names}", style="dim")
     if session.sentence.in_quote:
         text.append("   « inside a quotation that began earlier", style="cyan")
     elif session.sentence.has_quote:
@@ -135,9 +146,12 @@ def field_panel(
         carried = f.id in draft.carried
         if f.kind == "entity":
             out.append("[space] ", style="dim")
-            if value:
+            if value and draft.new.get(f.id) == value:
+                out.append(inline(value, mode), style="bold")
+                out.append("  (new speaker: created when committed)", style="italic yellow")
+            elif value:
                 english, arabic = speaker_names.get(value, (value, ""))
-                out.append(english, style="bold")
+                out.append(sanitize(english), style="bold")
                 if arabic:
                     out.append("  ")
                     out.append(inline(arabic, mode))
@@ -158,8 +172,6 @@ def field_panel(
 
 
 def _stance_line(out: Text, f: Field, pairs: list[dict[str, str]], pending: str | None) -> None:
-    keys = " ".join(v.key or "?" for v in f.targets)
-    out.append(f"[{keys}] ", style="dim")
     if pending is not None:
         target = f.value(pending, "target")
         out.append(f"{target.label} → ", style="bold yellow")
@@ -170,15 +182,23 @@ def _stance_line(out: Text, f: Field, pairs: list[dict[str, str]], pending: str 
         return
     if not pairs:
         out.append("no stance", style="dim")
-        return
-    out.append(
-        ", ".join(
-            f"{f.value(p['polarity'], 'polarity').label} {f.value(p['target'], 'target').label}"
-            for p in pairs
-        ),
-        style="bold",
-    )
-    out.append("   [backspace] drops the last", style="dim")
+    else:
+        out.append(
+            ", ".join(
+                f"{f.value(p['polarity'], 'polarity').label} {f.value(p['target'], 'target').label}"
+                for p in pairs
+            ),
+            style="bold",
+        )
+        out.append("   [⌫] drops the last", style="dim")
+    # The targets by name, not only their letters: a coder should not have
+    # to remember that n is the UN.
+    out.append("\n" + " " * 11)
+    for i, target in enumerate(f.targets):
+        if i:
+            out.append("  ")
+        out.append(target.key or "?", style="bold dim")
+        out.append(f" {target.label}", style="dim")
 
 
 def _choices_line(out: Text, f: Field, value: object) -> None:
@@ -308,4 +328,80 @@ def agreement_overview(report: dict) -> Text:
                 f"{fid} {'undefined' if v is None else f'{v:.3f}'}" for fid, v in by_field.items()
             )
             out.append(f"  {coder[:26]:<26} {figures}\n")
+    return out
+
+
+def overlay_text(box: PickerState | PromptState, mode: DisplayMode, rows: int = 8) -> Text:
+    """A picker (query, ranked rows, "+ add new" last) or a prompt, as drawn
+    in the box over the sentence. The highlighted row is reversed; at most
+    `rows` rows are shown, scrolled to keep the highlight in view."""
+    out = Text()
+    out.append(sanitize(box.title), style="bold")
+    out.append("\n> ", style="bold")
+    out.append_text(_edited(box.editor.text, box.editor.cursor, mode))
+    if isinstance(box, PromptState):
+        out.append(f"\n{box.hint}", style="dim")
+        return out
+    if box.confirming is not None:
+        out.append("\n\nAdd ", style="bold yellow")
+        out.append(inline(box.confirming, mode), style="bold")
+        out.append(
+            " as a new speaker? It is created when this sentence is committed.\n",
+            style="bold yellow",
+        )
+        out.append("enter adds it · esc goes back to the list", style="dim")
+        return out
+    if not box.options:
+        out.append("\n  (nothing matches)", style="dim")
+    first = max(0, min(box.highlighted - rows // 2, len(box.options) - rows))
+    for i, option in enumerate(box.options[first : first + rows], start=first):
+        style = "reverse" if i == box.highlighted else ""
+        out.append("\n")
+        if option.new:
+            out.append("+ add new: ", style=f"green {style}")
+            out.append(inline(option.label, mode), style=f"bold green {style}")
+            continue
+        out.append(sanitize(option.label), style=style)
+        if option.label_ar:
+            out.append("  ")
+            out.append(inline(option.label_ar, mode), style=style)
+        if option.note:
+            out.append("  ")
+            out.append(inline(option.note, mode), style="dim")
+    hidden = len(box.options) - rows
+    more = f"  ({hidden} more)" if hidden > 0 else ""
+    out.append(f"\n↑↓ choose · enter picks · esc cancels{more}", style="dim")
+    return out
+
+
+def _edited(text: str, cursor: int, mode: DisplayMode) -> Text:
+    """The text of a box with its cursor. In app mode the text is shown
+    reordered, with the cursor at the end (reordering moves characters)."""
+    out = Text()
+    if mode == "app":
+        out.append(inline(text, mode))
+        out.append(" ", style="reverse")
+        return out
+    clean = sanitize(text)
+    cursor = min(cursor, len(clean))
+    out.append(clean[:cursor])
+    out.append(clean[cursor : cursor + 1] or " ", style="reverse")
+    out.append(clean[cursor + 1 :])
+    return out
+
+
+def overlay_name_list(
+    editor: LineEditor, names: Sequence[str], chosen: int | None, message: str = ""
+) -> Text:
+    """The who-is-coding box: what is typed, then the listed names (the one
+    chosen with the arrows reversed)."""
+    out = Text("> ", style="bold")
+    out.append_text(_edited(editor.text, editor.cursor, "terminal"))
+    for i, name in enumerate(names[:12]):
+        out.append("\n  ")
+        out.append(sanitize(name), style="reverse" if i == chosen else "")
+    if len(names) > 12:
+        out.append(f"\n  … {len(names) - 12} more: type to narrow", style="dim")
+    if message:
+        out.append(f"\n{message}", style="yellow")
     return out

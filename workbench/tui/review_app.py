@@ -48,7 +48,5 @@ class ReviewApp(WorkbenchApp):
     def _show_main(self) -> None:
         from workbench.tui.screens.review import ReviewScreen
 
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
         assert self.review is not None
-        self.push_screen(ReviewScreen(self.review))
+        self._replace_start_screen(ReviewScreen(self.review))

@@ -4,33 +4,80 @@ to them first and marked; `/` filters."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from workbench.keymap import ARTICLES
+from workbench.lineedit import LineEditor
 from workbench.session import ArticleProgress
-from workbench.tui.render import snippet
-from workbench.tui.screens.modals import TextInput
+from workbench.tui.keyed import KeyedScreen, key_actions, run_action
+from workbench.tui.render import overlay_name_list, snippet
 from workbench.tui.widgets import KeyBar
 
 MARK = "●"  # an article assigned to this coder
 
 
-class ArticlesScreen(Screen[None]):
-    BINDINGS = [
-        Binding(b.key, b.action, b.description, show=b.show, id=b.id, tooltip=b.tooltip)
-        for b in ARTICLES
-        if b.id != "open"  # the table's own enter selects the row
-    ]
+_ACTIONS = key_actions(ARTICLES)
+_MOVES = {"up": -1, "down": 1, "pageup": -10, "pagedown": 10, "home": -(10**9), "end": 10**9}
+
+
+class ArticlesScreen(KeyedScreen, Screen[None]):
+    """The list keeps its own cursor and filter text (not the table's), so keys
+    typed before the table is drawn, or right before enter, act as typed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cursor = 0
+        self.filter = LineEditor()
+        self.filtering = False
+        self._shown: list[ArticleProgress] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="articles-status", markup=False)
-        yield TextInput(placeholder="filter articles (Arabic matched loosely)", id="filter")
+        yield Static(id="filter", markup=False)
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield KeyBar(ARTICLES)
+
+    def take_key(self, key: str, character: str | None) -> None:
+        if key == "ctrl+c":
+            self.app.exit()
+            return
+        if self.filtering:
+            if key in ("enter", "escape"):
+                self.filtering = False
+                if key == "escape":
+                    self.filter = LineEditor()
+                    self.refresh_rows("")
+            elif self.filter.key(key, character):
+                self.refresh_rows(self.filter.text)
+            elif key in _MOVES:
+                self._move(_MOVES[key])
+            self._draw_filter()
+            return
+        if key in _MOVES:
+            self._move(_MOVES[key])
+            return
+        run_action(self, _ACTIONS, key)
+
+    def _ensure_listing(self) -> None:
+        # Keys typed before the table is built move through the same list.
+        if not self._shown and not self.live:
+            self._shown = _filter(self.app.session.articles(), self.filter.text)  # type: ignore[attr-defined]
+
+    def _move(self, delta: int) -> None:
+        self._ensure_listing()
+        self.cursor = max(0, min(len(self._shown) - 1, self.cursor + delta))
+        if self.live:
+            self.query_one(DataTable).move_cursor(row=self.cursor, animate=False)
+
+    def action_open(self) -> None:
+        self._ensure_listing()
+        if self._shown:
+            self.app.open_article(self._shown[self.cursor].article.id)  # type: ignore[attr-defined]
+
+    def action_quit(self) -> None:
+        self.app.exit()
 
     # Fixed widths: with auto widths DataTable measures every cell of every
     # row (1.7 s for 3,000 articles).
@@ -44,6 +91,7 @@ class ArticlesScreen(Screen[None]):
     )
 
     def on_mount(self) -> None:
+        self.live = True
         table = self.query_one(DataTable)
         listing = self.app.session.articles()  # type: ignore[attr-defined]
         # The mark column only for a coder with assignments: without them the
@@ -52,33 +100,36 @@ class ArticlesScreen(Screen[None]):
         self._marked = any(p.assigned for p in listing)
         for name, width in (((MARK, 1),) if self._marked else ()) + self.COLUMNS:
             table.add_column(name, width=width, key=name)
-        self.query_one("#filter", Input).display = False
-        self._done: dict[int, int] = {}
-        self.refresh_rows(listing=listing)
-        table.focus()
+        self._done: dict[int, tuple[int, int]] = {}
+        self.refresh_rows(self.filter.text, listing=listing)
+        self._draw_filter()
+        table.move_cursor(row=self.cursor, animate=False)
 
     def on_screen_resume(self) -> None:
         # Back from labeling: only progress can have changed.
         table = self.query_one(DataTable)
         for p in self.app.session.articles():  # type: ignore[attr-defined]
-            if p.article.id in self._done and self._done[p.article.id] != p.done:
-                self._done[p.article.id] = p.done
+            if p.article.id in self._done and self._done[p.article.id] != (p.done, p.drafts):
+                self._done[p.article.id] = (p.done, p.drafts)
                 table.update_cell(str(p.article.id), "done", _done_cell(p))
-        self._update_status(self.query_one("#filter", Input).value)
+        self._update_status(self.filter.text)
 
     def refresh_rows(self, query: str = "", listing: list[ArticleProgress] | None = None) -> None:
         app = self.app
         session = app.session  # type: ignore[attr-defined]
         mode = app.display_mode  # type: ignore[attr-defined]
         listing = listing if listing is not None else session.articles()
-        shown = _filter(listing, query)
+        shown = self._shown = _filter(listing, query)
+        self.cursor = max(0, min(self.cursor, len(shown) - 1))
+        if not self.live:
+            return
         table = self.query_one(DataTable)
         table.clear()
         align = "right" if mode == "app" else "left"  # the app draws Arabic right to left
         for p in shown:
             a = p.article
             title = a.title or a.first_words + " …"
-            self._done[a.id] = p.done
+            self._done[a.id] = (p.done, p.drafts)
             mark = (Text(MARK if p.assigned else "", style="bold"),) if self._marked else ()
             table.add_row(
                 *mark,
@@ -91,6 +142,7 @@ class ArticlesScreen(Screen[None]):
                 key=str(a.id),
             )
         self._update_status(query, len(shown), listing)
+        table.move_cursor(row=self.cursor, animate=False)
 
     def _update_status(
         self, query: str, shown: int | None = None, listing: list[ArticleProgress] | None = None
@@ -100,9 +152,12 @@ class ArticlesScreen(Screen[None]):
         listing = listing if listing is not None else session.articles()
         done = sum(p.done for p in listing)
         total = sum(p.total for p in listing)
+        drafts = sum(p.drafts for p in listing)
         status = Text()
         status.append(f"coder {session.coder}", style="bold")
         status.append(f"   {len(listing)} articles   done {done}/{total}")
+        if drafts:
+            status.append(f"   ◐ {drafts} draft{'s' if drafts != 1 else ''}", style="yellow")
         mine = [p for p in listing if p.assigned]
         if mine:
             status.append(
@@ -115,35 +170,31 @@ class ArticlesScreen(Screen[None]):
             status.append(f"   filter: {shown} match", style="yellow")
         self.query_one("#articles-status", Static).update(status)
 
-    @on(DataTable.RowSelected)
-    def _open(self, event: DataTable.RowSelected) -> None:
-        assert event.row_key.value is not None
-        self.app.open_article(int(event.row_key.value))  # type: ignore[attr-defined]
-
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        self.filtering = True
+        self._draw_filter()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.refresh_rows(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+    def _draw_filter(self) -> None:
+        if not self.live:
+            return
+        box = self.query_one("#filter", Static)
+        box.display = self.filtering or bool(self.filter.text)
+        shown = overlay_name_list(self.filter, [], None)
+        hint = "  filter (Arabic matched loosely) · enter keeps it · esc clears"
+        box.update(shown.append(hint if self.filtering else "", style="dim"))
 
     def action_toggle_display(self) -> None:
         self.app.toggle_display()  # type: ignore[attr-defined]
-        self.refresh_rows(self.query_one("#filter", Input).value)
+        self.refresh_rows(self.filter.text)
 
     def action_help(self) -> None:
         self.app.show_help(ARTICLES)  # type: ignore[attr-defined]
 
 
 def _done_cell(p: ArticleProgress) -> Text:
-    style = "green" if p.done == p.total else ("yellow" if p.done else "")
-    return Text(f"{p.done}/{p.total}", style=style, justify="right")
+    style = "green" if p.done == p.total else ("yellow" if p.done or p.drafts else "")
+    drafts = f"◐{p.drafts} " if p.drafts else ""
+    return Text(f"{drafts}{p.done}/{p.total}", style=style, justify="right")
 
 
 def _filter(listing: list[ArticleProgress], query: str) -> list[ArticleProgress]:

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from workbench.display import DisplayMode, display_lines
+from workbench.tui.keyed import KeyedScreen
 
 # From the corpus: a quotation, a number and a final full stop, the three
 # things that come out visibly wrong when the mode does not suit the terminal.
 SAMPLE = "وأوضحت ”قسد“ أن عدد قتلى التنظيم بلغ 374 قتيلا."
 
 
-class CalibrationScreen(Screen[DisplayMode]):
+class CalibrationScreen(KeyedScreen, Screen[None]):
     """Two renderings of one sentence; the coder presses the number of the right one."""
-
-    BINDINGS = [
-        Binding("1", "pick('terminal')", "Line 1 reads right"),
-        Binding("2", "pick('app')", "Line 2 reads right"),
-        Binding("escape", "app.quit", "Quit"),
-    ]
 
     def compose(self) -> ComposeResult:
         width = 60
@@ -42,7 +36,13 @@ class CalibrationScreen(Screen[DisplayMode]):
                 shown.append(line.rjust(width) if mode == "app" else line)
                 yield Static(shown, classes="sample", markup=False)
             yield Label(Text("Your choice is remembered; ctrl+d switches later."), classes="hint")
-        yield Footer()
+            yield Label(
+                Text("1 line 1 reads right · 2 line 2 reads right · q quits"), classes="hint"
+            )
 
-    def action_pick(self, mode: DisplayMode) -> None:
-        self.dismiss(mode)
+    def take_key(self, key: str, character: str | None) -> None:
+        modes: dict[str, DisplayMode] = {"1": "terminal", "2": "app"}
+        if key in modes:
+            self.app.calibrated(modes[key])  # type: ignore[attr-defined]
+        elif key in ("q", "escape", "ctrl+c"):
+            self.app.exit()

@@ -3,38 +3,38 @@
 Keys come from two places: `workbench.keymap.LABELING` (commit, undo, …) and
 the codebook (claim types on digits, stance targets then polarities on
 letters, confidence on shifted digits). The codebook validator guarantees
-the two never collide.
+the two never collide. Every key is applied in the order typed (see
+`workbench.tui.keyed`), boxes (speaker picker, reason prompt) included.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual import events
+from collections.abc import Callable
+from typing import Any
+
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
+from workbench.errors import WorkbenchError
 from workbench.keymap import LABELING
+from workbench.picker import AddNew, Option, Outcome, Picked, PickerState, PromptState, Submitted
 from workbench.session import LabelingSession
+from workbench.tui.keyed import key_actions, run_action
 from workbench.tui.render import (
     Block,
     context_blocks,
     field_panel,
     headline,
     sentence_flags,
-    snippet,
     status_line,
 )
 from workbench.tui.screens.sentence import SentenceScreen
 from workbench.tui.widgets import ArabicBlocks, KeyBar
 
+_ACTIONS = key_actions(LABELING)
+
 
 class LabelingScreen(SentenceScreen):
-    BINDINGS = [
-        Binding(b.key, b.action, b.description, show=b.show, id=b.id, tooltip=b.tooltip)
-        for b in LABELING
-    ]
-
     def __init__(self, session: LabelingSession) -> None:
         super().__init__()
         self.session = session
@@ -43,6 +43,7 @@ class LabelingScreen(SentenceScreen):
         stance = [f for f in session.codebook.fields if f.kind == "stance"]
         self._stance = stance[0] if stance else None
         self._polarity_keys = self._stance.keys("polarity") if self._stance else {}
+        self._quit_armed = False  # a failed save on quit: q again quits anyway
 
     def compose(self) -> ComposeResult:
         yield from self.compose_sentence()
@@ -51,7 +52,7 @@ class LabelingScreen(SentenceScreen):
 
     # -- drawing -----------------------------------------------------------
 
-    def refresh_view(self) -> None:
+    def draw(self) -> None:
         s = self.session
         mode = self.mode
         self.query_one("#status", Static).update(status_line(s, mode))
@@ -63,46 +64,69 @@ class LabelingScreen(SentenceScreen):
             field_panel(s, mode, self.app.speaker_names(), self.pending_target)  # type: ignore[attr-defined]
         )
 
-    # -- codebook keys -----------------------------------------------------
+    # -- keys --------------------------------------------------------------
 
-    def on_key(self, event: events.Key) -> None:
-        char = event.character
+    def on_key_typed(self, key: str, character: str | None) -> None:
+        if key != "q":
+            self._quit_armed = False
         if self.pending_target is not None:
-            event.stop()
-            event.prevent_default()
             target, self.pending_target = self.pending_target, None
-            if char in self._polarity_keys:
+            if character in self._polarity_keys:
                 assert self._stance is not None
-                self.session.toggle_stance(target, self._polarity_keys[char], self._stance.id)
-            self.refresh_view()
+                self.session.toggle_stance(target, self._polarity_keys[character], self._stance.id)
+            return  # any other key (esc) cancels the target
+        if run_action(self, _ACTIONS, key):
             return
-        if char is None or char not in self._screen_keys:
+        if character is None or character not in self._screen_keys:
             return
-        event.stop()
-        event.prevent_default()
-        field_id, part, value_id = self._screen_keys[char]
+        field_id, part, value_id = self._screen_keys[character]
         if part == "target":
             self.pending_target = value_id
         else:
             self.session.toggle_choice(field_id, value_id)
-        self.refresh_view()
+
+    def _saving(self, write: Callable[[], Any]) -> bool:
+        """Run a write; a refused write is one line on screen, the draft kept."""
+        try:
+            write()
+        except WorkbenchError as exc:
+            self.say(
+                f"Not saved: {exc.message} (your edits are kept; try again)",
+                warning=True,
+                timeout=8,
+            )
+            return False
+        return True
 
     # -- actions -------------------------------------------------------------
 
     def action_commit(self) -> None:
-        missing = self.session.missing_required()
-        following = self.session.commit()
-        if missing:
-            labels = ", ".join(self.session.codebook.field(f).label for f in missing)
-            self.notify(f"Saved without: {labels}", severity="warning", timeout=3)
-        if following is None:
-            self.notify("Every sentence of this article is done.", timeout=4)
-        self.refresh_view()
+        self._commit("labeled", "")
+
+    def _commit(self, status: str, note: str) -> None:
+        results = []
+        if not self._saving(lambda: results.append(self.session.commit(status=status, note=note))):
+            return
+        result = results[0]
+        if result.missing:
+            self.say("Missing: " + ", ".join(result.missing) + " (saved as a draft)", warning=True)
+            return
+        for name in result.created:
+            self.app.forget_speaker_names()  # type: ignore[attr-defined]
+            self.say(f"Added speaker: {name}", timeout=2)
+        if result.article_done:
+            self.say("Every sentence of this article is done.", timeout=4)
 
     def action_move(self, delta: int) -> None:
         self.pending_target = None
-        self.session.move(delta)
-        self.refresh_view()
+        self._saving(lambda: self.session.move(delta))
+
+    def action_next_undone(self, step: int) -> None:
+        following = self.session.next_undone(self.session.index, step)
+        if following is None:
+            self.say("Every sentence of this article is done.", timeout=3)
+            return
+        self._saving(lambda: self.session.go(following))
 
     def action_remove_stance(self) -> None:
         if self._stance is None:
@@ -111,17 +135,17 @@ class LabelingScreen(SentenceScreen):
         if pairs:
             last = pairs[-1]
             self.session.toggle_stance(last["target"], last["polarity"], self._stance.id)
-            self.refresh_view()
 
     def action_undo(self) -> None:
-        if not self.session.undo():
-            self.notify("Nothing to undo.", timeout=2)
-        self.refresh_view()
+        self._history(self.session.undo, "Nothing to undo.")
 
     def action_redo(self) -> None:
-        if not self.session.redo():
-            self.notify("Nothing to redo.", timeout=2)
-        self.refresh_view()
+        self._history(self.session.redo, "Nothing to redo.")
+
+    def _history(self, step: Callable[[], str | None], nothing: str) -> None:
+        said: list[str | None] = []
+        if self._saving(lambda: said.append(step())):
+            self.say(said[0] or nothing, timeout=3)
 
     def action_skip(self) -> None:
         self._with_reason("skipped", "Skip: why is this sentence not codable? (optional)")
@@ -130,91 +154,83 @@ class LabelingScreen(SentenceScreen):
         self._with_reason("flagged", "Flag for discussion: what is the question? (optional)")
 
     def _with_reason(self, status: str, title: str) -> None:
-        from workbench.tui.screens.modals import TextPrompt
+        def done(outcome: Outcome) -> None:
+            if isinstance(outcome, Submitted):
+                self._commit(status, outcome.text)
 
-        def done(reason: str | None) -> None:
-            if reason is None:
-                return
-            self.session.commit(status=status, note=reason)
-            self.refresh_view()
-
-        self.app.push_screen(TextPrompt(title), done)
+        self.open_box(PromptState(title), done)
 
     def action_note(self) -> None:
-        from workbench.tui.screens.modals import TextPrompt
+        from workbench.lineedit import LineEditor
 
         note_field = next((f for f in self.session.codebook.fields if f.kind == "text"), None)
         if note_field is None:
             return
 
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.session.set_value(note_field.id, text)
-                self.refresh_view()
+        def done(outcome: Outcome) -> None:
+            if isinstance(outcome, Submitted):
+                self.session.set_value(note_field.id, outcome.text)
 
         current = self.session.draft.values.get(note_field.id, "")
-        self.app.push_screen(TextPrompt(f"{note_field.label}:", value=current), done)
+        self.open_box(PromptState(f"{note_field.label}:", LineEditor(current)), done)
 
     def action_speaker(self) -> None:
-        from workbench.tui.screens.modals import Picker, entity_choices
-
         field = next((f for f in self.session.codebook.fields if f.kind == "entity"), None)
         if field is None:
             return
-        store = self.session.store
-        used = [
-            s["data"].get(field.id) for s in self.session.labels.values() if s["data"].get(field.id)
-        ]
-        choices = entity_choices(store.entities(field.id), self.mode, used)
-
-        def done(value: str | None) -> None:
-            if value is None:
-                return
-            if value.startswith("+"):
-                value = store.add_entity(field.id, value[1:], coder=self.session.coder)
-                self.app.forget_speaker_names()  # type: ignore[attr-defined]
-                self.notify(f"Added speaker: {value}", timeout=2)
-            self.session.set_value(field.id, value)
-            self.refresh_view()
-
-        self.app.push_screen(
-            Picker("Speaker (● used in this article)", choices, allow_new=True), done
+        used = list(
+            dict.fromkeys(
+                s["data"][field.id]
+                for s in reversed(list(self.session.labels.values()))
+                if s["data"].get(field.id)
+            )
         )
+        search = self.app.speaker_search(field.id, used)  # type: ignore[attr-defined]
+
+        def done(outcome: Outcome) -> None:
+            if isinstance(outcome, Picked):
+                self.session.set_value(field.id, outcome.value)
+            elif isinstance(outcome, AddNew):
+                self.session.set_new_entity(field.id, outcome.name)
+                self.say(f"New speaker {outcome.name}: added when this sentence is committed.")
+
+        self.open_box(PickerState("Speaker (● used in this article)", search, allow_new=True), done)
+
+    def action_same_speaker(self) -> None:
+        if self.session.repeat_speaker() is None:
+            self.say("No earlier sentence of this article has a speaker.", timeout=2)
 
     def action_find(self) -> None:
-        from workbench.tui.screens.modals import Choice, Picker, TextPrompt
-
-        def pick(query: str | None) -> None:
-            if not query:
+        def asked(outcome: Outcome) -> None:
+            if not isinstance(outcome, Submitted) or not outcome.text:
                 return
-            hits = self.session.find(query)
+            hits = self.session.find(outcome.text)
             if not hits:
-                self.notify(f"No sentence contains {query!r}.", timeout=3)
+                self.say(f"No sentence contains {outcome.text!r}.")
                 return
             titles = {a.article.id: a.article.ext_id for a in self.session.articles()}
-            choices = [
-                Choice(
+            options = [
+                Option(
                     f"{h.article_id}:{h.index}",
-                    Text(f"{titles[h.article_id]} #{h.index + 1}  ").append(
-                        snippet(h.text, self.mode)
-                    ),
-                    (),
+                    f"{titles[h.article_id]} #{h.index + 1}",
+                    _cut(h.text, 60),
                 )
                 for h in hits
             ]
-            self.app.push_screen(Picker(f"{len(hits)} sentences match", choices), self._jump)
+            self.open_box(
+                PickerState(f"{len(hits)} sentences match", lambda q: options), self._jump
+            )
 
-        self.app.push_screen(TextPrompt("Find sentences containing:"), pick)
+        self.open_box(PromptState("Find sentences containing:"), asked)
 
-    def _jump(self, value: str | None) -> None:
-        if value is None:
+    def _jump(self, outcome: Outcome) -> None:
+        if not isinstance(outcome, Picked):
             return
-        article_id, index = (int(x) for x in value.split(":"))
+        article_id, index = (int(x) for x in outcome.value.split(":"))
         if self.session.article is None or self.session.article.id != article_id:
-            self.session.open_article(article_id, index)
+            self._saving(lambda: self.session.open_article(article_id, index))
         else:
-            self.session.go(index)
-        self.refresh_view()
+            self._saving(lambda: self.session.go(index))
 
     def action_help(self) -> None:
         self.app.show_help(LABELING)  # type: ignore[attr-defined]
@@ -222,6 +238,19 @@ class LabelingScreen(SentenceScreen):
     def action_back(self) -> None:
         if self.pending_target is not None:
             self.pending_target = None
-            self.refresh_view()
             return
-        self.app.show_article_list()  # type: ignore[attr-defined]
+        if self._saving(self.session.leave):
+            self.app.show_article_list()  # type: ignore[attr-defined]
+
+    def action_quit(self) -> None:
+        if self._quit_armed or self._saving(self.session.leave):
+            self.app.exit()
+            return
+        self._quit_armed = True
+        self.say("Press q again to quit without saving this sentence's edits.", warning=True)
+
+
+def _cut(text: str, width: int) -> str:
+    """The start of a text in logical order (the box reorders it for display)."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

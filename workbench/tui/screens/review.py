@@ -7,35 +7,30 @@ maps keys (declared in `workbench.keymap.REVIEW`) to its methods.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
 from workbench.gold import STATUS
 from workbench.keymap import REVIEW
+from workbench.picker import Option, Outcome, Picked, PickerState, PromptState, Submitted
 from workbench.review import ReviewSession
 from workbench.store import ArticleRow, SentenceRow
-from workbench.tui.render import Block, article_headline, context_of, inline
+from workbench.tui.keyed import key_actions, run_action
+from workbench.tui.render import Block, article_headline, context_of
 from workbench.tui.review_render import (
     comparison_table,
     reason_line,
     review_flags,
     review_status,
-    value_text,
 )
 from workbench.tui.screens.sentence import SentenceScreen
 from workbench.tui.widgets import ArabicBlocks, KeyBar
 
 _DIGITS = {str(n): n for n in range(1, 10)}
+_ACTIONS = key_actions(REVIEW)
 
 
 class ReviewScreen(SentenceScreen):
-    BINDINGS = [
-        Binding(b.key, b.action, b.description, show=b.show, id=b.id, tooltip=b.tooltip)
-        for b in REVIEW
-    ]
-
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
@@ -48,7 +43,7 @@ class ReviewScreen(SentenceScreen):
         yield Static(id="reason", markup=False)
         yield KeyBar(REVIEW)
 
-    def refresh_view(self) -> None:
+    def draw(self) -> None:
         s, mode = self.session, self.mode
         if not s.items:
             self.query_one("#status", Static).update(
@@ -75,20 +70,21 @@ class ReviewScreen(SentenceScreen):
 
     def _say(self, message: str | None) -> None:
         if message:
-            self.notify(message, severity="warning", timeout=3)
-        self.refresh_view()
+            self.say(message, warning=True)
 
-    def on_key(self, event: events.Key) -> None:
-        if event.character in _DIGITS and self.session.items:
-            event.stop()
-            event.prevent_default()
-            self._say(self.session.take(_DIGITS[event.character]))
+    def on_key_typed(self, key: str, character: str | None) -> None:
+        if character in _DIGITS and self.session.items:
+            self._say(self.session.take(_DIGITS[character]))
+            return
+        found = _ACTIONS.get(key)
+        # An empty queue leaves only help, display and quit.
+        if found and (self.session.items or found[0] in ("help", "toggle_display", "quit")):
+            run_action(self, _ACTIONS, key)
 
     # -- actions ---------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # An empty queue leaves only help, display and quit.
-        return bool(self.session.items) or action in ("help", "toggle_display", "quit")
+    def action_quit(self) -> None:
+        self.app.exit()
 
     def action_commit(self) -> None:
         s = self.session
@@ -96,8 +92,7 @@ class ReviewScreen(SentenceScreen):
             self._say("Decide first: " + ", ".join(s.missing()))
             return
         if s.decided_count() == len(s.items):
-            self.notify("Every sentence in the queue has gold.", timeout=4)
-        self.refresh_view()
+            self.say("Every sentence in the queue has gold.", timeout=4)
 
     def action_majority(self) -> None:
         self._say(self.session.take_majority())
@@ -107,54 +102,48 @@ class ReviewScreen(SentenceScreen):
 
     def action_cursor(self, delta: int) -> None:
         self.session.move_cursor(delta)
-        self.refresh_view()
 
     def action_move(self, delta: int) -> None:
         self.session.move(delta)
-        self.refresh_view()
 
     def action_undo(self) -> None:
         if self.session.undo() is None:
-            self.notify("Nothing to undo.", timeout=2)
-        self.refresh_view()
+            self.say("Nothing to undo.", timeout=2)
 
     def action_redo(self) -> None:
         if self.session.redo() is None:
-            self.notify("Nothing to redo.", timeout=2)
-        self.refresh_view()
+            self.say("Nothing to redo.", timeout=2)
 
     def action_withdraw(self) -> None:
         if not self.session.withdraw():
-            self.notify("This sentence has no gold to withdraw.", timeout=2)
-        self.refresh_view()
+            self.say("This sentence has no gold to withdraw.", timeout=2)
 
     def action_reason(self) -> None:
-        from workbench.tui.screens.modals import TextPrompt
+        from workbench.lineedit import LineEditor
 
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.session.reason = text
-                self.refresh_view()
+        def done(outcome: Outcome) -> None:
+            if isinstance(outcome, Submitted):
+                self.session.reason = outcome.text
 
-        self.app.push_screen(TextPrompt("Reason for this answer:", value=self.session.reason), done)
+        self.open_box(PromptState("Reason for this answer:", LineEditor(self.session.reason)), done)
 
     def action_edit(self) -> None:
-        from workbench.tui.screens.modals import Choice, Picker, entity_choices
+        from workbench.picker import contains_search
 
-        s, mode = self.session, self.mode
+        s = self.session
         row = s.row
         f = row.field
-        names = self.app.speaker_names()  # type: ignore[attr-defined]
-        choices: list[Choice] = []
+        options: list[Option] = []
+        names: list[tuple[str, ...]] = []
         if f is None:
-            choices = [
-                Choice(v, value_text(None, v, mode, names), (v,)) for v in ("labeled", "skipped")
-            ]
+            options = [Option(v, v) for v in ("labeled", "skipped")]
+            names = [(v,) for v in ("labeled", "skipped")]
         elif f.kind == "entity":
             used = [v for v in row.values.values() if v]
-            choices = entity_choices(s.store.entities(f.id), mode, used)
+            search = self.app.speaker_search(f.id, used)  # type: ignore[attr-defined]
         elif f.kind == "stance":
-            choices = [Choice("", Text("no stance (clear)"), ("none", "no stance"))]
+            options = [Option("", "no stance (clear)")]
+            names = [("none", "no stance")]
             current = s.draft.get(f.id)
             chosen = (
                 {(p["target"], p["polarity"]) for p in current}
@@ -164,22 +153,27 @@ class ReviewScreen(SentenceScreen):
             for t in f.targets:
                 for p in f.polarities:
                     mark = "● " if (t.id, p.id) in chosen else "  "
-                    shown = Text(f"{mark}{p.label} {t.label}  ").append(inline(t.label_ar, mode))
-                    names = (f"{p.label} {t.label}", t.label_ar, p.label_ar)
-                    choices.append(Choice(f"{t.id}:{p.id}", shown, names))
+                    options.append(
+                        Option(f"{t.id}:{p.id}", f"{mark}{p.label} {t.label}", t.label_ar)
+                    )
+                    names.append((f"{p.label} {t.label}", t.label_ar, p.label_ar))
         else:
-            choices = [
-                Choice(v.id, Text(v.label).append("  ").append(inline(v.label_ar, mode)), v.names)
-                for v in f.values
-            ]
+            options = [Option(v.id, v.label, v.label_ar) for v in f.values]
+            names = [v.names for v in f.values]
         if f is not None:
-            choices.append(
-                Choice("\0unset", Text("unset (leave the field empty)", style="dim"), ("unset",))
-            )
+            options.append(Option("\0unset", "unset (leave the field empty)"))
+            names.append(("unset",))
+        if f is None or f.kind != "entity":
+            search = contains_search(options, names)
+        elif f is not None:
+            unset = Option("\0unset", "unset (leave the field empty)")
+            ranked = search
+            search = lambda q: [*ranked(q), unset]  # noqa: E731
 
-        def done(value: str | None) -> None:
-            if value is None:
+        def done(outcome: Outcome) -> None:
+            if not isinstance(outcome, Picked):
                 return
+            value = outcome.value
             if f is None:
                 s.set_value(STATUS, value)
             elif value == "\0unset":
@@ -196,7 +190,6 @@ class ReviewScreen(SentenceScreen):
                 s.set_value(f.id, sorted(values ^ {value}))
             else:
                 s.set_value(f.id, value)
-            self.refresh_view()
 
         title = (
             "Status"
@@ -204,7 +197,7 @@ class ReviewScreen(SentenceScreen):
             else f"{f.label}: pick a value"
             + (" (a pair toggles; ● in the draft)" if f.kind == "stance" else "")
         )
-        self.app.push_screen(Picker(title, choices), done)
+        self.open_box(PickerState(title, search), done)
 
     def action_help(self) -> None:
         self.app.show_help(REVIEW)  # type: ignore[attr-defined]

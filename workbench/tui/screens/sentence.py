@@ -1,6 +1,10 @@
-"""What the labeling and review screens share: a sentence shown in context."""
+"""What the labeling and review screens share: a sentence shown in context,
+keys taken in the order typed, and the boxes (pickers, prompts) that open
+over the sentence."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -8,24 +12,68 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from workbench.display import DisplayMode
+from workbench.picker import Outcome, PickerState, PromptState
+from workbench.tui.keyed import KeyedScreen
+from workbench.tui.render import overlay_text
 from workbench.tui.widgets import ArabicBlocks
 
+Box = PickerState | PromptState
 
-class SentenceScreen(Screen[None]):
+
+class SentenceScreen(KeyedScreen, Screen[None]):
     """A status line, the headline, the sentence in its paragraph and a line
-    of marks; subclasses add their panel below and draw in `refresh_view`."""
+    of marks; subclasses add their panel below, draw in `draw` and take the
+    keys no box takes in `on_key_typed`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.box: Box | None = None
+        self._box_done: Callable[[Outcome], None] | None = None
 
     def compose_sentence(self) -> ComposeResult:
         yield Static(id="status", markup=False)
         yield ArabicBlocks(id="headline")
-        with VerticalScroll(id="context-box"):
+        with VerticalScroll(id="context-box", can_focus=False):
             yield ArabicBlocks(id="context")
         yield Static(id="flags", markup=False)
+        yield Static(id="box", markup=False)
 
     def on_mount(self) -> None:
+        self.live = True
         self.refresh_view()
 
+    # -- keys ------------------------------------------------------------
+
+    def take_key(self, key: str, character: str | None) -> None:
+        if self.box is not None:
+            outcome = self.box.key(key, character)
+            if outcome is not None:
+                done, self.box, self._box_done = self._box_done, None, None
+                if done is not None:
+                    done(outcome)  # may open the next box
+        else:
+            self.on_key_typed(key, character)
+        self.refresh_view()
+
+    def on_key_typed(self, key: str, character: str | None) -> None:
+        raise NotImplementedError
+
+    def open_box(self, box: Box, done: Callable[[Outcome], None]) -> None:
+        """Show a picker or prompt; every key goes to it until it closes."""
+        self.box, self._box_done = box, done
+
+    # -- drawing ---------------------------------------------------------
+
     def refresh_view(self) -> None:
+        if not self.live:
+            return  # on_mount draws what the keys so far have done
+        self.draw()
+        panel = self.query_one("#box", Static)
+        panel.display = self.box is not None
+        if self.box is not None:
+            panel.update(overlay_text(self.box, self.mode, max(3, self.size.height // 2 - 4)))
+
+    def draw(self) -> None:
         raise NotImplementedError
 
     @property
@@ -34,4 +82,13 @@ class SentenceScreen(Screen[None]):
 
     def action_toggle_display(self) -> None:
         self.app.toggle_display()  # type: ignore[attr-defined]
-        self.refresh_view()
+
+    def say(self, message: str, *, warning: bool = False, timeout: float = 3) -> None:
+        from workbench.display import sanitize
+
+        self.notify(
+            sanitize(message),
+            severity="warning" if warning else "information",
+            timeout=timeout,
+            markup=False,
+        )
