@@ -115,6 +115,7 @@ SELECT a.ext_id AS article_id, a.content_hash AS article_sha256,
 FROM labels l JOIN coders c ON c.id = l.coder_id
   JOIN sentences s ON s.id = l.sentence_id JOIN articles a ON a.id = s.article_id
   LEFT JOIN codebooks b ON b.id = l.codebook_id
+WHERE l.status IN ('labeled','skipped','flagged')
 ORDER BY a.id, s.idx, c.name"""
 
 
@@ -445,14 +446,15 @@ def profile_export(db: Path, out: Path, top: int) -> None:
 
 
 def _ours_sql() -> str:
-    """The export's SELECT (as in workbench.export.label_rows, no filters)."""
+    """The export's SELECT (as in workbench.export.label_rows, no filters but
+    the default one: done labels, not drafts)."""
     return (
         'SELECT a.ext_id, a.content_hash, s.idx, s.start, s."end", s.text, c.name,'
         " l.status, l.data, l.note, b.name, b.version, l.updated_at"
         " FROM labels l JOIN coders c ON c.id = l.coder_id"
         " JOIN sentences s ON s.id = l.sentence_id JOIN articles a ON a.id = s.article_id"
         " LEFT JOIN codebooks b ON b.id = l.codebook_id"
-        " WHERE 1 = 1 ORDER BY a.id, s.idx, c.name"
+        " WHERE l.status IN ('labeled', 'skipped', 'flagged') ORDER BY a.id, s.idx, c.name"
     )
 
 
@@ -596,9 +598,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     warm(small)
     zero = run_one(ours_command(db, ours_out, coder="nobody"), ours_out, False, work)
     zero_ref = run_one(
-        reference_command(
-            db, REFERENCE_SQL.replace("ORDER BY", "WHERE c.name = 'nobody' ORDER BY")
-        ),
+        reference_command(db, REFERENCE_SQL.replace("ORDER BY", "AND c.name = 'nobody' ORDER BY")),
         ref_out,
         True,
         work,

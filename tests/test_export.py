@@ -32,7 +32,10 @@ def labeled(store, codebook):
     )  # fmt: skip
     store.set_label(sentences[1].id, "amina", status="skipped", note="chrome", codebook_id=book)
     store.set_label(
-        sentences[1].id, "omar", data={"claim_type": "background", "stance": []}, codebook_id=book
+        sentences[1].id,
+        "omar",
+        data={"speaker": "outlet", "claim_type": "background", "stance": []},
+        codebook_id=book,
     )
     store.set_label(
         sentences[2].id, "omar", status="flagged", note="two speakers?", codebook_id=book

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import CODEBOOK, CORPUS
+from tests.conftest import CODEBOOK, CORPUS, dump
 from workbench import migrations
 from workbench.codebook import load_codebook
 from workbench.corpus import import_paths
@@ -248,3 +248,90 @@ def test_a_real_schema_1_database_migrates_with_its_labels_and_undo_history(tmp_
             r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         }
         assert {"gold_events_no_update", "gold_events_no_delete"} <= triggers
+
+
+V2_TABLES = {  # table -> its columns in schema 2 (schema 3 adds some at the end)
+    "labels": "sentence_id, coder_id, status, data, note, codebook_id, event_id, updated_at",
+    "label_events": "id, sentence_id, coder_id, action, ref_event, before, after, codebook_id,"
+    " created_at",
+    "gold": "*",
+    "gold_events": "id, sentence_id, adjudicator_id, action, ref_event, before, after,"
+    " codebook_id, created_at",
+    "assignments": "*",
+    "assignment_runs": "*",
+    "entities": "id, field, key, label, label_ar, codebook_id, created_by, created_at",
+    "entity_aliases": "*",
+    "coders": "*",
+    "codebooks": "*",
+}
+
+
+def _v2_copy(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    path = tmp_path / "v2.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "schema" / "v2.db", path)
+    return path
+
+
+def _v2_rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    return {
+        t: conn.execute(f"SELECT {cols} FROM {t} ORDER BY 1, 2").fetchall()
+        for t, cols in V2_TABLES.items()
+    }
+
+
+def test_a_real_schema_2_database_migrates_keeping_labels_gold_and_undo(tmp_path):
+    # v2.db was written by the schema-2 workbench (tests/fixtures/schema/README.md).
+    path = _v2_copy(tmp_path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    before = _v2_rows(raw)
+    raw.close()
+    assert before["gold"] and before["gold_events"] and before["assignments"]
+    assert any(e[6] is not None for e in before["entities"])  # a speaker added by a coder
+    with Store(path) as s:
+        assert s.schema_version == migrations.SCHEMA_VERSION == 3
+        assert _v2_rows(s.conn) == before
+        for events in ("label_events", "gold_events"):
+            origins = s.conn.execute(f"SELECT DISTINCT origin FROM {events}").fetchall()
+            assert origins == [(None,)]  # made in that database: undoable
+        (merged,) = {r for r in s.conn.execute("SELECT DISTINCT merged_into FROM entities")}
+        assert merged == (None,)
+        # badr's undone skip of sentence 5 is still redoable, then undoable again.
+        fifth = s.conn.execute(
+            "SELECT sentence_id FROM label_events e JOIN coders c ON c.id = e.coder_id"
+            " WHERE c.name = 'badr' AND action = 'undo'"
+        ).fetchone()[0]
+        assert s.label(fifth, "badr") is None
+        assert s.redo("badr") == fifth and s.label(fifth, "badr")["status"] == "skipped"
+        assert s.undo("badr") == fifth and s.label(fifth, "badr") is None
+        # amal's last change (her flag of sentence 4) undoes as before.
+        flagged = next(r[0] for r in before["labels"] if r[2] == "flagged")
+        assert s.undo("amal") == flagged and s.label(flagged, "amal") is None
+        assert s.undo_gold("dana") is not None and s.redo_gold("dana") is not None
+        # The new status can be written, and is checked by the rebuilt table.
+        s.set_label(fifth, "badr", status="draft", data={"claim_type": "denial"})
+        assert s.label(fifth, "badr")["status"] == "draft"
+        with pytest.raises(sqlite3.IntegrityError):
+            s.conn.execute("UPDATE labels SET status = 'done'")
+        indexes = {r[1] for r in s.conn.execute("PRAGMA index_list(labels)")}
+        assert "labels_by_coder" in indexes
+
+
+def test_a_failing_migration_leaves_the_schema_2_database_unchanged(tmp_path, monkeypatch):
+    path = _v2_copy(tmp_path)
+    before = dump(path)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        raise RuntimeError("boom")  # after the schema-3 step has rebuilt labels
+
+    monkeypatch.setattr("workbench.store.MIGRATIONS", [*migrations.MIGRATIONS, broken])
+    monkeypatch.setattr("workbench.store.SCHEMA_VERSION", migrations.SCHEMA_VERSION + 1)
+    with pytest.raises(RuntimeError, match="boom"):
+        Store(path)
+    assert dump(path) == before
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    raw.close()

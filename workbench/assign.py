@@ -49,7 +49,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.errors import WorkbenchError
-from workbench.store import Store, canonical_json, now, sql_in
+from workbench.store import DONE_SQL, Store, canonical_json, now, sql_in
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -410,6 +410,7 @@ def assignment_progress(store: Store) -> dict[str, AssignmentProgress]:
         " JOIN articles a ON a.id = x.article_id AND a.is_current = 1"
         " JOIN sentences s ON s.article_id = x.article_id"
         " LEFT JOIN labels l ON l.sentence_id = s.id AND l.coder_id = x.coder_id"
+        f" AND l.status IN {DONE_SQL}"
         " GROUP BY c.name ORDER BY c.name"
     ).fetchall()
     return {name: AssignmentProgress(name, n, total, done) for name, n, total, done in rows}

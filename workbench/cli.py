@@ -336,8 +336,12 @@ def agree(
 @click.option("--articles", help="Comma-separated article ids.")
 @click.option(
     "--status",
-    type=click.Choice(["labeled", "skipped", "flagged"]),
-    help="labels: only labels with this status; gold: only this gold status.",
+    "status",
+    multiple=True,
+    metavar="STATUS[,STATUS]",
+    help="labels: only labels with these statuses, labeled|skipped|flagged|draft (repeatable "
+    "or comma-separated; default: the done ones, labeled, skipped and flagged); "
+    "gold: only these gold statuses, labeled|skipped.",
 )
 @click.option(
     "--source",
@@ -369,7 +373,7 @@ def export(
     coder: str | None,
     coders: str | None,
     articles: str | None,
-    status: str | None,
+    status: tuple[str, ...],
     sources: tuple[str, ...],
     include_single: bool,
     codebook_path: str | None,
@@ -386,7 +390,7 @@ def export(
     with Store(db_path, create=False) as store:
         if kind == "labels":
             rows = exporting.label_rows(
-                store, coder=coder, articles=_names(articles), status=status
+                store, coder=coder, articles=_names(articles), status=status or None
             )
         elif kind == "gold":
             rows = exporting.gold_rows(
@@ -395,7 +399,7 @@ def export(
                 coders=_names(coders),
                 articles=_names(articles),
                 sources=list(sources),
-                status=status,
+                status=status or None,
                 include_single=include_single or "single" in sources,
             )
         else:
@@ -427,8 +431,9 @@ def import_labels_command(path: str, codebook_path: str | None, db_path: str) ->
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
-        store.register_codebook(resolve_codebook(codebook_path, store))
-        count = import_labels(store, path)
+        book = resolve_codebook(codebook_path, store)
+        store.register_codebook(book)
+        count = import_labels(store, path, book)
     click.echo(f"imported {count} labels from {path}")
 
 

@@ -901,6 +901,24 @@ def validate_labels(codebook: Codebook, labels: Mapping[str, Any]) -> list[str]:
     return errors
 
 
+def with_defaults(codebook: Codebook, labels: Mapping[str, Any]) -> dict[str, Any]:
+    """A `labeled` answer as the labeling screen commits it: a stance field
+    left untouched is the empty set, "no stance" (a real answer, not unset)."""
+    filled = dict(labels)
+    for f in codebook.fields:
+        if f.kind == "stance" and filled.get(f.id) is None:
+            filled[f.id] = []
+    return filled
+
+
+def missing_required(codebook: Codebook, labels: Mapping[str, Any]) -> list[str]:
+    """Ids of the fields marked `required = true` that `labels` leaves unset
+    (absent or None), in screen order. A stance field at its default ("no
+    stance") is set. A label with any of these is not done: only a draft."""
+    filled = with_defaults(codebook, labels)
+    return [f.id for f in codebook.fields if f.required and filled.get(f.id) is None]
+
+
 def _check_value(field: Field, value: Any) -> list[str]:
     kind = field.kind
     if kind == "text":

@@ -14,7 +14,9 @@ Label line (`--kind labels`), one per sentence and coder:
 `start`/`end` are offsets into the article's stored text, in logical order.
 `sentence_id` is "<article_id>:<sentence_index>"; `article_sha256` identifies
 the exact text, so labels can go into any database that imported the same
-files. A field absent from `labels` is unset.
+files. A field absent from `labels` is unset. Only done labels (labeled,
+skipped, flagged) are exported unless the statuses are given: drafts are
+saved but not done, so they go out only when asked for (`--status draft`).
 """
 
 from __future__ import annotations
@@ -23,15 +25,21 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from workbench import gold
-from workbench.codebook import Codebook, parse_codebook, validate_labels
+from workbench.codebook import (
+    Codebook,
+    missing_required,
+    parse_codebook,
+    validate_labels,
+    with_defaults,
+)
 from workbench.errors import InputErrors, WorkbenchError
-from workbench.store import LABEL_STATUSES, Store, sql_in
+from workbench.store import DONE_STATUSES, GOLD_STATUSES, LABEL_STATUSES, Store, sql_in
 
 KINDS = ("labels", "gold", "sentences")
 LABEL_KEYS = (
@@ -49,6 +57,24 @@ LABEL_KEYS = (
     "codebook",
     "updated_at",
 )
+
+
+def statuses(
+    given: str | Sequence[str] | None, allowed: Sequence[str], default: Sequence[str]
+) -> tuple[str, ...]:
+    """The statuses asked for: one, several, comma lists ("labeled,draft"), or
+    None for `default`; a status not in `allowed` is an error naming them."""
+    if given is None:
+        return tuple(default)
+    names = [
+        n.strip() for g in ([given] if isinstance(given, str) else given) for n in g.split(",")
+    ]
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not any(names):
+        raise WorkbenchError(
+            f"status {', '.join(map(repr, unknown or ['']))} is not one of {', '.join(allowed)}"
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def default_path(kind: str, folder: str | Path = "exports") -> Path:
@@ -75,9 +101,10 @@ def label_rows(
     *,
     coder: str | None = None,
     articles: list[str] | None = None,
-    status: str | None = None,
+    status: str | Sequence[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every label as its export line, in article, sentence and coder order."""
+    """Every label with one of these statuses (default: the done ones, not
+    drafts) as its export line, in article, sentence and coder order."""
     where, params = ["1 = 1"], []
     if coder:
         where.append("c.name = ?")
@@ -86,9 +113,9 @@ def label_rows(
         clause, values = sql_in("a.ext_id", articles)
         where.append(clause)
         params += values
-    if status:
-        where.append("l.status = ?")
-        params.append(status)
+    clause, values = sql_in("l.status", statuses(status, LABEL_STATUSES, DONE_STATUSES))
+    where.append(clause)
+    params += values
     cursor = store.conn.execute(
         'SELECT a.ext_id, a.content_hash, s.idx, s.start, s."end", s.text, c.name,'
         " l.status, l.data, l.note, b.name, b.version, l.updated_at"
@@ -98,8 +125,10 @@ def label_rows(
         f" WHERE {' AND '.join(where)} ORDER BY a.id, s.idx, c.name",
         params,
     )
-    for ext_id, sha, idx, start, end, text, name, st, data, note, book, version, at in cursor:
-        yield {
+    # Not a generator function: a bad status is an error here, before any
+    # output file is opened.
+    return (
+        {
             **sentence_location(ext_id, sha, idx, start, end),
             "text": text,
             "coder": name,
@@ -109,6 +138,8 @@ def label_rows(
             "codebook": {"name": book, "version": version} if book else None,
             "updated_at": at,
         }
+        for ext_id, sha, idx, start, end, text, name, st, data, note, book, version, at in cursor
+    )
 
 
 def gold_rows(
@@ -118,12 +149,29 @@ def gold_rows(
     coders: list[str] | None = None,
     articles: list[str] | None = None,
     sources: list[str] | None = None,
-    status: str | None = None,
+    status: str | Sequence[str] | None = None,
     include_single: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """One gold line per sentence coded by two or more coders (see
     `workbench.gold`), in corpus order; with `include_single`, also the
-    sentences only one coder labeled, as source "single"."""
+    sentences only one coder labeled, as source "single". Drafts are never
+    part of gold: a draft counts as if that coder had not labeled the
+    sentence."""
+    # Checked before any output; None keeps every line, the unresolved ones
+    # whose coders' statuses differ (status null) among them.
+    wanted = None if status is None else statuses(status, GOLD_STATUSES, GOLD_STATUSES)
+    return _gold_lines(store, codebook, coders, articles, sources, wanted, include_single)
+
+
+def _gold_lines(
+    store: Store,
+    codebook: Codebook,
+    coders: list[str] | None,
+    articles: list[str] | None,
+    sources: list[str] | None,
+    wanted: tuple[str, ...] | None,
+    include_single: bool,
+) -> Iterator[dict[str, Any]]:
     books = {cid: {"name": n, "version": v} for cid, n, v in store.codebook_versions()}
     current = {"name": codebook.name, "version": codebook.version}
     order = codebook.field_ids
@@ -136,7 +184,7 @@ def gold_rows(
         decided = unit.gold
         answer = decided if decided is not None else gold.agreed_state(unit)
         labels, agreed = answer["data"], answer["agreed_with"]
-        if status and answer["status"] != status:
+        if wanted is not None and answer["status"] not in wanted:
             continue
         yield {
             **sentence_location(unit.ext_id, unit.content_hash, unit.idx, unit.start, unit.end),
@@ -222,12 +270,16 @@ def _dump(
 # -- import of labels -------------------------------------------------------------
 
 
-def import_labels(store: Store, path: str | Path) -> int:
+def import_labels(store: Store, path: str | Path, codebook: Codebook | None = None) -> int:
     """Read labels in the export shape into the store, in one transaction.
 
     Every line is checked first (shape, article and sentence, codebook
-    values); any problem is reported by line and nothing is written.
-    Returns the number of labels written.
+    values) against the line's codebook, else `codebook`, else the newest
+    one registered; any problem is reported by line and nothing is written.
+    Any status may be imported, drafts included. A `labeled` line must set
+    every field the codebook marks `required` (a stance left out is "no
+    stance", and is stored so); skipped, flagged and draft lines may be
+    partial. Returns the number of labels written.
     """
     path = Path(path)
     try:
@@ -240,12 +292,13 @@ def import_labels(store: Store, path: str | Path) -> int:
             "SELECT source, path FROM codebooks WHERE id = ?", (cid,)
         ).fetchone()
         codebooks[(name, version)] = (cid, parse_codebook(source[0], source[1]))
+    fallback = codebook or (list(codebooks.values())[-1][1] if codebooks else None)
     planned, errors = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            planned.append(_check_label_line(store, codebooks, line))
+            planned.append(_check_label_line(store, codebooks, fallback, line))
         except WorkbenchError as exc:
             errors.append(WorkbenchError(exc.message, path, number))
     if errors:
@@ -254,7 +307,10 @@ def import_labels(store: Store, path: str | Path) -> int:
 
 
 def _check_label_line(
-    store: Store, codebooks: dict[tuple[str, str], tuple[int, Codebook]], line: str
+    store: Store,
+    codebooks: dict[tuple[str, str], tuple[int, Codebook]],
+    fallback: Codebook | None,
+    line: str,
 ) -> tuple[int, str, str, dict[str, Any], str, int | None]:
     try:
         row = json.loads(line)
@@ -287,7 +343,9 @@ def _check_label_line(
             f"no sentence {row['article_id']}:{row['sentence_index']} at "
             f"{row['start']}-{row['end']} in this database (is it the same corpus?)"
         )
-    codebook_id = None
+    # A line without a codebook is checked against the fallback but keeps
+    # none, so that exporting it again gives the same line.
+    codebook_id, codebook = None, fallback
     book = row.get("codebook")
     if book:
         key = (book.get("name"), book.get("version"))
@@ -297,14 +355,24 @@ def _check_label_line(
                 "open it once with `workbench label --codebook FILE` first"
             )
         codebook_id, codebook = codebooks[key]
-        problems = validate_labels(codebook, row["labels"])
+    labels = row["labels"]
+    if codebook is not None:
+        problems = validate_labels(codebook, labels)
         if problems:
             raise WorkbenchError("; ".join(problems))
+        if row["status"] == "labeled":
+            missing = missing_required(codebook, labels)
+            if missing:
+                raise WorkbenchError(
+                    f"status 'labeled' but required field(s) unset: {', '.join(missing)} "
+                    "(set them, or give the line status 'draft')"
+                )
+            labels = with_defaults(codebook, labels)
     return (
         found,
         row["coder"].strip(),
         row["status"],
-        row["labels"],
+        labels,
         row.get("note") or "",
         codebook_id,
     )

@@ -1,7 +1,8 @@
 """Adjudication: which sentences need a decision, what each coder said, and gold.
 
-A sentence enters adjudication once at least two coders have a label on it
-(any status). It is *unanimous* when every coder labeled it (status
+A sentence enters adjudication once at least two coders have a done label
+on it (labeled, skipped or flagged; a draft is saved but not done, so it
+counts as if that coder had not labeled the sentence). It is *unanimous* when every coder labeled it (status
 "labeled") with the same value in every adjudicated field, or when every
 coder skipped it as not codable. Adjudicated fields are the codebook's
 fields with `adjudicate` (all but text fields unless the codebook says
@@ -31,7 +32,7 @@ from itertools import combinations
 from typing import Any
 
 from workbench.codebook import Codebook, Field
-from workbench.store import Store, sql_in
+from workbench.store import DONE_SQL, Store, sql_in
 
 SOURCES = ("unanimous", "adjudicated", "unresolved")
 STATUS = "status"  # the comparison row for the label status
@@ -184,8 +185,8 @@ def units(
     min_coders: int = 2,
 ) -> Iterator[Unit]:
     """Every sentence labeled by at least `min_coders` of `coders` (None = all
-    coders), in article and sentence order, streamed."""
-    where, params = ["1 = 1"], []
+    coders), in article and sentence order, streamed. Drafts do not count."""
+    where, params = [f"l.status IN {DONE_SQL}"], []
     if coders:
         clause, values = sql_in("c.name", list(coders))
         where.append(clause)

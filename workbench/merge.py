@@ -9,6 +9,12 @@ checked before anything is written, and the merge is one transaction:
 - the same coder with a different label for the same sentence is a
   conflict: all conflicts are listed and nothing is written, unless
   `prefer` is "newer" (the later `updated_at` wins), "ours" or "theirs";
+- drafts (saved, not done) come over like any label, except that a done
+  label (labeled, skipped, flagged) beats a draft of the same coder and
+  sentence on the other side without being a conflict, whichever is newer:
+  the done label is the coder's last finished answer, and the draft stays
+  in the event log (and on the machine it was made on). Two different
+  drafts are a conflict like any other;
 - gold (adjudicated answers) merges the same way, one per sentence: a
   sentence adjudicated on both sides to a different answer (status and
   data; the wording of the reason does not count) is a conflict;
@@ -29,7 +35,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.migrations import SCHEMA_VERSION
-from workbench.store import GOLD, LABELS, Ledger, Store, canonical_json, now
+from workbench.store import DONE_STATUSES, GOLD, LABELS, Ledger, Store, canonical_json, now
 
 PREFERENCES = ("newer", "ours", "theirs")
 
@@ -62,6 +68,8 @@ class MergeReport:
     coders_added: list[str] = field(default_factory=list)
     labels_added: int = 0
     labels_same: int = 0
+    drafts_replaced: int = 0  # our drafts replaced by their done label
+    drafts_left: int = 0  # their drafts not taken: ours is done
     gold_added: int = 0
     gold_same: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
@@ -76,6 +84,10 @@ class MergeReport:
             f"{self.labels_same} already here",
             f"{self.events_added} event(s) added",
         ]
+        if self.drafts_replaced:
+            parts.append(f"{self.drafts_replaced} draft(s) here replaced by their done label")
+        if self.drafts_left:
+            parts.append(f"{self.drafts_left} draft(s) of theirs left: done here")
         if self.gold_added or self.gold_same:
             parts.append(f"{self.gold_added} gold added, {self.gold_same} gold already here")
         if self.coders_added:
@@ -171,9 +183,12 @@ def _merge(store: Store, other: Store, where: str, prefer: str | None) -> MergeR
             _plan(store, other, GOLD, sentence_map, codebook_map, gold_events, remap_gold),
         ]
         writes = []
-        for ledger, (copies, same, conflicts) in zip((LABELS, GOLD), plans, strict=True):
+        for ledger, (copies, same, conflicts, drafts) in zip((LABELS, GOLD), plans, strict=True):
             if ledger is LABELS:
                 report.labels_same = same
+                replacing, report.drafts_left = drafts
+                report.drafts_replaced = len(replacing)
+                writes += [(ledger, *c, "replace draft") for c in replacing]
             else:
                 report.gold_same = same
             writes += [(ledger, *c, "copy") for c in copies]
@@ -188,15 +203,18 @@ def _merge(store: Store, other: Store, where: str, prefer: str | None) -> MergeR
             owner_id = store.ensure_coder(owner)
             if owner not in ours_coders and owner not in report.coders_added:
                 report.coders_added.append(owner)
+            if how == "merge":
+                store._record(ledger, target, owner, state, codebook_id, "merge")
+                report.taken_theirs += 1
+                continue
+            # Their state as is, at its copied event (a done label over our
+            # draft too: counted apart, as drafts_replaced).
+            store._write(ledger, target, owner_id, state, codebook_id, event_id, now())
             if how == "copy":
-                store._write(ledger, target, owner_id, state, codebook_id, event_id, now())
                 if ledger is LABELS:
                     report.labels_added += 1
                 else:
                     report.gold_added += 1
-            else:
-                store._record(ledger, target, owner, state, codebook_id, "merge")
-                report.taken_theirs += 1
     return report
 
 
@@ -208,9 +226,16 @@ def _plan(
     codebook_map: dict[int, int],
     event_map: _EventMap,
     remap: Callable[[dict[str, Any]], dict[str, Any]],
-) -> tuple[list[tuple[Any, ...]], int, list[tuple[Conflict, tuple[Any, ...], bool]]]:
+) -> tuple[
+    list[tuple[Any, ...]],
+    int,
+    list[tuple[Conflict, tuple[Any, ...], bool]],
+    tuple[list[tuple[Any, ...]], int],
+]:
     """Their current states against ours: (copies, count already the same,
-    conflicts as (conflict, the write taking theirs, theirs is newer))."""
+    conflicts as (conflict, the write taking theirs, theirs is newer),
+    (copies of their done labels over our drafts, count of their drafts
+    left behind our done labels))."""
     select = (
         f"SELECT t.sentence_id, c.name, {', '.join('t.' + f for f in ledger.fields)},"
         f" t.codebook_id, t.event_id, t.updated_at FROM {ledger.table} t"
@@ -227,6 +252,7 @@ def _plan(
         for row in store.conn.execute(select)
     }
     copies, same, conflicts = [], 0, []
+    replacing, drafts_left = [], 0
     for row in other.conn.execute(select):
         sid, owner = row[0], row[1]
         state = remap(ledger.decode(row[2 : 2 + n]))
@@ -241,11 +267,24 @@ def _plan(
         if _substance(ledger, mine[0]) == _substance(ledger, state):
             same += 1
             continue
+        if owned and _done(mine[0]) != _done(state):
+            # A done label beats a draft of the same coder: not a conflict.
+            if _done(state):
+                replacing.append(
+                    (target, owner, state, codebook_map.get(codebook_id), event_map[event_id])
+                )
+            else:
+                drafts_left += 1
+            continue
         kind = "label" if owned else "gold"
         conflict = Conflict(_sentence_name(store, target), owner, mine[0], state, kind)
         write = (target, owner, state, codebook_map.get(codebook_id), None)
         conflicts.append((conflict, write, updated > mine[1]))
-    return copies, same, conflicts
+    return copies, same, conflicts, (replacing, drafts_left)
+
+
+def _done(state: dict[str, Any]) -> bool:
+    return state["status"] in DONE_STATUSES
 
 
 def _substance(ledger: Ledger, state: dict[str, Any]) -> Any:

@@ -1,6 +1,8 @@
 """`workbench stats`: the corpus and every coder's progress through it,
 through their assignment when articles were assigned (`workbench assign`),
-and how far adjudication has come (gold by source)."""
+and how far adjudication has come (gold by source). Progress counts done
+labels (labeled, skipped, flagged); drafts, saved but not done, are counted
+beside it, marked ◐, so a lead sees unfinished work."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from rich.text import Text
 from workbench.assign import AssignmentProgress, assignment_progress, assignments
 from workbench.codebook import Codebook
 from workbench.gold import SOURCES, units
-from workbench.store import ArticleRow, Store
+from workbench.store import DONE_STATUSES, ArticleRow, Store
+
+DRAFT_MARK = "◐"
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class CoderProgress:
     skipped: int
     flagged: int
     total: int  # sentences in current articles
+    drafts: int = 0  # saved but not done: not part of `done`
 
     @property
     def done(self) -> int:
@@ -39,22 +44,25 @@ def article_name(article: ArticleRow, width: int = 60) -> str:
 
 def coder_progress(
     store: Store,
-) -> tuple[list[ArticleRow], dict[str, dict[int, int]], list[CoderProgress]]:
-    """Current articles, per-coder done counts per article, and per-coder totals."""
+) -> tuple[list[ArticleRow], dict[str, dict[int, tuple[int, int]]], list[CoderProgress]]:
+    """Current articles, per-coder (done, drafts) counts per article, and
+    per-coder totals."""
     articles = store.articles()
     current = {a.id for a in articles}
     total = sum(a.sentences for a in articles)
-    per_article: dict[str, dict[int, int]] = {}
+    per_article: dict[str, dict[int, tuple[int, int]]] = {}
     totals = []
     for coder, by_article in sorted(store.label_counts().items()):
-        status_sums = {"labeled": 0, "skipped": 0, "flagged": 0}
+        status_sums = dict.fromkeys((*DONE_STATUSES, "drafts"), 0)
         per_article[coder] = {}
         for article_id, by_status in by_article.items():
             if article_id not in current:
                 continue
-            per_article[coder][article_id] = sum(by_status.values())
-            for status, n in by_status.items():
-                status_sums[status] += n
+            drafts = by_status.get("draft", 0)
+            per_article[coder][article_id] = (sum(by_status.values()) - drafts, drafts)
+            status_sums["drafts"] += drafts
+            for status in DONE_STATUSES:
+                status_sums[status] += by_status.get(status, 0)
         totals.append(CoderProgress(coder, total=total, **status_sums))
     return articles, per_article, totals
 
@@ -68,10 +76,15 @@ def render_stats(
         console.print("no articles yet: run `workbench import PATH`")
         return
     assigned = assignments(store)
+    any_drafts = any(p.drafts for p in totals)
+    notes = [
+        *(["* assigned to that coder"] if assigned else []),
+        *([f"{DRAFT_MARK} drafts: saved, not done"] if any_drafts else []),
+    ]
     table = Table(
         title=f"{len(articles)} articles",
         title_justify="left",
-        caption="* assigned to that coder" if assigned else None,
+        caption="; ".join(notes) or None,
         caption_justify="left",
     )
     for column in ("id", "article", "outlet", "date"):
@@ -88,8 +101,11 @@ def render_stats(
             Text(article.date),
             str(article.sentences),
             *(
-                f"{per_article[c].get(article.id, 0)}/{article.sentences}"
-                + ("*" if c in assigned.get(article.id, ()) else "")
+                _article_cell(
+                    per_article[c].get(article.id, (0, 0)),
+                    article.sentences,
+                    c in assigned.get(article.id, ()),
+                )
                 for c in per_article
             ),
         )
@@ -99,7 +115,7 @@ def render_stats(
         return
     progress = assignment_progress(store)
     coders = Table(title="coders", title_justify="left")
-    columns = ("coder", "labeled", "skipped", "flagged", "done", "of")
+    columns = ("coder", "labeled", "skipped", "flagged", "drafts", "done", "of")
     # Done over the sentences of the coder's assigned articles (those marked *).
     for column in columns + (("assigned done",) if progress else ()):
         coders.add_column(column, justify="left" if column == "coder" else "right")
@@ -109,6 +125,7 @@ def render_stats(
             str(p.labeled),
             str(p.skipped),
             str(p.flagged),
+            f"{DRAFT_MARK} {p.drafts}" if p.drafts else "0",
             _share(p.done, p.total),
             str(p.total),
             *((_assigned_cell(progress.get(p.coder)),) if progress else ()),
@@ -139,6 +156,15 @@ def _gold_summary(store: Store, codebook: Codebook, console: Console) -> None:
     console.print(table)
     if counts["unresolved"] or counts["stale"]:
         console.print("settle them with `workbench review --adjudicator NAME`")
+
+
+def _article_cell(counts: tuple[int, int], sentences: int, assigned: bool) -> str:
+    done, drafts = counts
+    return (
+        f"{done}/{sentences}"
+        + ("*" if assigned else "")
+        + (f" {DRAFT_MARK}{drafts}" if drafts else "")
+    )
 
 
 def _assigned_cell(mine: AssignmentProgress | None) -> str:
