@@ -277,7 +277,7 @@ def test_a_refused_write_keeps_the_draft_and_can_be_retried(session, store):
     session.open_article(article(store, "hasakah-02").id)
     fill(session, claim="denial")
     store.conn.execute("PRAGMA query_only = 1")  # every write now fails, as on a read-only file
-    with pytest.raises(SaveError, match="read-only|readonly"):
+    with pytest.raises(SaveError, match=r"read-only|readonly"):
         session.commit()
     assert session.index == 0 and session.draft.values["claim_type"] == "denial"
     with pytest.raises(SaveError):

@@ -8,12 +8,12 @@ import pytest
 
 from tests.conftest import TUI_SIZE as SIZE
 from tests.conftest import article_id
+from workbench.picker import PickerState, PromptState
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.articles import ArticlesScreen
 from workbench.tui.screens.calibration import CalibrationScreen
 from workbench.tui.screens.coder import CoderScreen
 from workbench.tui.screens.labeling import LabelingScreen
-from workbench.picker import PickerState, PromptState
 from workbench.tui.screens.modals import HelpScreen
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from tests.conftest import TUI_SIZE as SIZE
 from tests.test_tui_flow import run
-from workbench.tui.review_app import ReviewApp
 from workbench.picker import PickerState, PromptState
+from workbench.tui.review_app import ReviewApp
 
 
 def make(store, codebook, mode="terminal", **kwargs):
