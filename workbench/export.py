@@ -240,12 +240,14 @@ def import_labels(store: Store, path: str | Path) -> int:
             "SELECT source, path FROM codebooks WHERE id = ?", (cid,)
         ).fetchone()
         codebooks[(name, version)] = (cid, parse_codebook(source[0], source[1]))
+    newest = max(codebooks.values(), key=lambda c: c[0], default=None)
+    speakers = _SpeakerNames(store)
     planned, errors = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            planned.append(_check_label_line(store, codebooks, line))
+            planned.append(_check_label_line(store, codebooks, newest, speakers, line))
         except WorkbenchError as exc:
             errors.append(WorkbenchError(exc.message, path, number))
     if errors:
@@ -253,8 +255,40 @@ def import_labels(store: Store, path: str | Path) -> int:
     return store.set_labels(planned, action="import")
 
 
+class _SpeakerNames:
+    """Entity values as keys: a key, a label or an alias names one entity
+    (`workbench.registry.resolve`); the registry is read once per field."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.fields: dict[str, Callable[[str], str | None]] = {}
+
+    def resolve(self, codebook: Codebook, labels: dict[str, Any]) -> dict[str, Any]:
+        from workbench.registry import resolver
+
+        resolved = dict(labels)
+        for field in codebook.fields:
+            value = labels.get(field.id)
+            if field.kind != "entity" or not isinstance(value, str):
+                continue
+            if field.id not in self.fields:
+                self.fields[field.id] = resolver(self.store, field.id)
+            key = self.fields[field.id](value)
+            if key is None:
+                raise WorkbenchError(
+                    f"field {field.id!r}: no {field.id} named {value!r} (not a key, label or "
+                    "alias; add it with `workbench label` or `workbench speakers alias`)"
+                )
+            resolved[field.id] = key
+        return resolved
+
+
 def _check_label_line(
-    store: Store, codebooks: dict[tuple[str, str], tuple[int, Codebook]], line: str
+    store: Store,
+    codebooks: dict[tuple[str, str], tuple[int, Codebook]],
+    newest: tuple[int, Codebook] | None,
+    speakers: _SpeakerNames,
+    line: str,
 ) -> tuple[int, str, str, dict[str, Any], str, int | None]:
     try:
         row = json.loads(line)
@@ -300,11 +334,16 @@ def _check_label_line(
         problems = validate_labels(codebook, row["labels"])
         if problems:
             raise WorkbenchError("; ".join(problems))
+    # Speakers given by key, label or alias are stored as the key.
+    labels = row["labels"]
+    under = codebooks[key][1] if book else (newest[1] if newest else None)
+    if under is not None:
+        labels = speakers.resolve(under, labels)
     return (
         found,
         row["coder"].strip(),
         row["status"],
-        row["labels"],
+        labels,
         row.get("note") or "",
         codebook_id,
     )
