@@ -80,3 +80,12 @@ def test_cli_speakers_field_is_checked(project):
         "(entity fields: speaker)"
     )
     assert cli("speakers", "list", "--field", "speaker", db=project).returncode == 0
+
+
+def test_cli_speakers_list_seeds_a_fresh_database(tmp_path):
+    db = tmp_path / "fresh.db"
+    assert cli("import", str(CORPUS), db=db).returncode == 0
+    out = cli("speakers", "list", "--format", "json", db=db)
+    assert out.returncode == 0, out.stderr
+    keys = [d["key"] for d in json.loads(out.stdout)]
+    assert keys == [v.id for v in load_codebook(CODEBOOK).fields[0].values]

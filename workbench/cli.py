@@ -472,10 +472,12 @@ field_option = click.option(
 
 
 def _entity_field(store: Any, codebook_path: str | None, field: str | None) -> str:
-    """The entity field a `speakers` command works on, checked against the codebook."""
+    """The entity field a `speakers` command works on, checked against the
+    codebook, whose seed entities are registered first (as `label` does)."""
     from workbench.codebook import resolve_codebook
 
     book = resolve_codebook(codebook_path, store)
+    store.register_codebook(book)
     entity_fields = [f.id for f in book.fields if f.kind == "entity"]
     if field is None:
         if len(entity_fields) != 1:
@@ -531,7 +533,8 @@ def speakers_list(
         return Text(terminal_text(value) if arabic else sanitize(value))
 
     table = Table(title=f"{field}: {len(rows)} entities", title_justify="left")
-    for name in ("key", "label", "Arabic label", "aliases"):
+    table.add_column("key", no_wrap=True)
+    for name in ("label", "Arabic label", "aliases"):
         table.add_column(name)
     table.add_column("labels", justify="right")
     table.add_column("added by")
