@@ -178,3 +178,53 @@ def test_cli_caps_a_flood_of_errors(labeled, tmp_path, db_path):
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 1 and len(lines) == 21
     assert lines[-1] == "error: ... and 30 more problems (50 in all); nothing was written"
+
+
+# -- speakers by key, label or alias ----------------------------------------------
+
+
+def _lines(store: Store, path: Path, **speakers: str) -> Path:
+    """The store's labels exported, with the speakers of some sentences replaced."""
+    rows = list(label_rows(store))
+    for row in rows:
+        if row["sentence_id"] in speakers:
+            row["labels"]["speaker"] = speakers[row["sentence_id"]]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def test_import_labels_stores_speakers_by_key(store, codebook, tmp_path):
+    seeded = store
+    seeded.register_codebook(codebook)
+    s = seeded.sentences(article_id(seeded, "hasakah-01"))[:3]
+    for x in s:
+        seeded.set_label(x.id, "amina", data={"speaker": "outlet"}, codebook_id=1)
+    path = _lines(
+        seeded,
+        tmp_path / "in.jsonl",
+        **{"hasakah-01:0": "قسد", "hasakah-01:1": "عَلي حجّو", "hasakah-01:2": "isis"},
+    )
+    with Store(tmp_path / "other.db") as other:
+        import_paths(other, [CORPUS])
+        other.register_codebook(codebook)
+        assert import_labels(other, path) == 3
+        got = [other.label(other.find_sentence("hasakah-01", i, x.start, x.end), "amina")
+               for i, x in enumerate(s)]  # fmt: skip
+    assert [g["data"]["speaker"] for g in got] == ["sdf", "autonomous_administration", "isis"]
+
+
+def test_import_labels_rejects_an_unknown_speaker_by_line(store, codebook, tmp_path, db_path):
+    seeded = store
+    seeded.register_codebook(codebook)
+    s = seeded.sentences(article_id(seeded, "hasakah-01"))[:3]
+    for x in s:
+        seeded.set_label(x.id, "amina", data={"speaker": "outlet"}, codebook_id=1)
+    path = _lines(seeded, tmp_path / "in.jsonl", **{"hasakah-01:2": "مصدر مجهول"})
+    before = dump(db_path)
+    with pytest.raises(InputErrors) as caught:
+        import_labels(seeded, path)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:3: field 'speaker': no speaker named 'مصدر مجهول' (not a key, label or alias; "
+        "add it with `workbench label` or `workbench speakers alias`)"
+    ]
+    assert dump(db_path) == before

@@ -101,7 +101,11 @@ def test_keys_typed_into_the_reason_prompt_in_one_burst(store, codebook):
 
     run(app, scenario)
     s = store.sentences(aid)
-    assert [store.label(x.id, "amina")["status"] for x in s[:3]] == ["skipped", "flagged", "skipped"]
+    assert [store.label(x.id, "amina")["status"] for x in s[:3]] == [
+        "skipped",
+        "flagged",
+        "skipped",
+    ]
     assert [store.label(x.id, "amina")["note"] for x in s[:3]] == ["chrome", "who?", ""]
 
 

@@ -466,6 +466,167 @@ def merge(other: str, prefer: str | None, db_path: str) -> None:
 
 
 @cli.group()
+def speakers() -> None:
+    """The speaker registry: list, rename, add aliases, merge duplicates."""
+
+
+field_option = click.option(
+    "--field",
+    help="The entity field (default: the codebook's only entity field, e.g. speaker).",
+)
+
+
+def _entity_field(store: Any, codebook_path: str | None, field: str | None) -> str:
+    """The entity field a `speakers` command works on, checked against the
+    codebook, whose seed entities are registered first (as `label` does)."""
+    from workbench.codebook import resolve_codebook
+
+    book = resolve_codebook(codebook_path, store)
+    store.register_codebook(book)
+    entity_fields = [f.id for f in book.fields if f.kind == "entity"]
+    if field is None:
+        if len(entity_fields) != 1:
+            found = ", ".join(entity_fields) or "none"
+            raise WorkbenchError(
+                f"codebook {book.name} {book.version} has {len(entity_fields)} entity fields "
+                f"({found}): choose one with --field"
+            )
+        return entity_fields[0]
+    if field not in entity_fields:
+        raise WorkbenchError(
+            f"{field!r} is not an entity field of codebook {book.name} {book.version} "
+            f"(entity fields: {', '.join(entity_fields) or 'none'})"
+        )
+    return field
+
+
+def _speakers_command(command: Callable[..., Any]) -> Callable[..., Any]:
+    return field_option(codebook_option(db_option(command)))
+
+
+@speakers.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@display_option
+@_speakers_command
+def speakers_list(
+    fmt: str, display: str | None, field: str | None, codebook_path: str | None, db_path: str
+) -> None:
+    """Every speaker with its aliases, who added it and how many labels use it."""
+    import json as json_module
+
+    from workbench.registry import list_speakers
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        field = _entity_field(store, codebook_path, field)
+        rows = list_speakers(store, field)
+    if fmt == "json":
+        out = [r.as_json() for r in rows]
+        click.echo(json_module.dumps(out, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from workbench.display import sanitize, terminal_text, visual_line
+
+    def cell(value: str) -> Text:
+        # Data, never markup; Arabic ordered for the display mode.
+        if display == "app":
+            return Text(visual_line(sanitize(value)))
+        arabic = any("\u0600" <= c <= "\u06ff" for c in value)
+        return Text(terminal_text(value) if arabic else sanitize(value))
+
+    table = Table(title=f"{field}: {len(rows)} entities", title_justify="left")
+    table.add_column("key", no_wrap=True)
+    for name in ("label", "Arabic label", "aliases"):
+        table.add_column(name)
+    table.add_column("labels", justify="right")
+    table.add_column("added by")
+    for r in rows:
+        table.add_row(
+            cell(r.key),
+            cell(r.label),
+            cell(r.label_ar),
+            Text("\n").join(cell(a) for a in r.aliases),
+            Text(str(r.labels)),
+            cell(r.created_by) if r.created_by else Text("codebook", style="dim"),
+        )
+    Console().print(table)
+
+
+@speakers.command("rename")
+@click.argument("key")
+@click.option("--label", required=True, help="The new (English) label.")
+@click.option("--label-ar", help="The new Arabic label.")
+@_speakers_command
+def speakers_rename(
+    key: str,
+    label: str,
+    label_ar: str | None,
+    field: str | None,
+    codebook_path: str | None,
+    db_path: str,
+) -> None:
+    """Give a speaker a new label; its old names stay as aliases."""
+    from workbench.display import sanitize
+    from workbench.registry import rename
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        field = _entity_field(store, codebook_path, field)
+        rename(store, field, key, label, label_ar, by=_operator())
+    click.echo(sanitize(f"renamed {field} {key}: {label}" + (f" / {label_ar}" if label_ar else "")))
+
+
+@speakers.command("alias")
+@click.argument("key")
+@click.argument("names", nargs=-1, required=True)
+@_speakers_command
+def speakers_alias(
+    key: str, names: tuple[str, ...], field: str | None, codebook_path: str | None, db_path: str
+) -> None:
+    """Add other names of a speaker (a name of another speaker is an error)."""
+    from workbench.display import sanitize
+    from workbench.registry import add_aliases
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        field = _entity_field(store, codebook_path, field)
+        added = add_aliases(store, field, key, list(names), by=_operator())
+    known = len(names) - len(added)
+    message = f"{field} {key}: {len(added)} alias(es) added"
+    if added:
+        message += ": " + ", ".join(added)
+    if known:
+        message += f"; {known} already its own"
+    click.echo(sanitize(message))
+
+
+@speakers.command("merge")
+@click.argument("from_key")
+@click.argument("into_key")
+@_speakers_command
+def speakers_merge(
+    from_key: str, into_key: str, field: str | None, codebook_path: str | None, db_path: str
+) -> None:
+    """Merge a duplicate speaker into another: labels and gold re-pointed, logged."""
+    from workbench.display import sanitize
+    from workbench.registry import merge_speakers
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        field = _entity_field(store, codebook_path, field)
+        result = merge_speakers(store, field, from_key, into_key, by=_operator())
+    click.echo(sanitize(result.summary()))
+
+
+def _operator() -> str | None:
+    """Who changes the registry from the command line, for its log."""
+    return os.environ.get("WORKBENCH_CODER") or None
+
+
+@cli.group()
 def codebook() -> None:
     """Codebook tools."""
 

@@ -293,12 +293,13 @@ def import_labels(store: Store, path: str | Path, codebook: Codebook | None = No
         ).fetchone()
         codebooks[(name, version)] = (cid, parse_codebook(source[0], source[1]))
     fallback = codebook or (list(codebooks.values())[-1][1] if codebooks else None)
+    speakers = _SpeakerNames(store)
     planned, errors = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            planned.append(_check_label_line(store, codebooks, fallback, line))
+            planned.append(_check_label_line(store, codebooks, fallback, speakers, line))
         except WorkbenchError as exc:
             errors.append(WorkbenchError(exc.message, path, number))
     if errors:
@@ -306,10 +307,39 @@ def import_labels(store: Store, path: str | Path, codebook: Codebook | None = No
     return store.set_labels(planned, action="import")
 
 
+class _SpeakerNames:
+    """Entity values as keys: a key, a label or an alias names one entity
+    (`workbench.registry.resolve`); the registry is read once per field."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.fields: dict[str, Callable[[str], str | None]] = {}
+
+    def resolve(self, codebook: Codebook, labels: dict[str, Any]) -> dict[str, Any]:
+        from workbench.registry import resolver
+
+        resolved = dict(labels)
+        for field in codebook.fields:
+            value = labels.get(field.id)
+            if field.kind != "entity" or not isinstance(value, str):
+                continue
+            if field.id not in self.fields:
+                self.fields[field.id] = resolver(self.store, field.id)
+            key = self.fields[field.id](value)
+            if key is None:
+                raise WorkbenchError(
+                    f"field {field.id!r}: no {field.id} named {value!r} (not a key, label or "
+                    "alias; add it with `workbench label` or `workbench speakers alias`)"
+                )
+            resolved[field.id] = key
+        return resolved
+
+
 def _check_label_line(
     store: Store,
     codebooks: dict[tuple[str, str], tuple[int, Codebook]],
     fallback: Codebook | None,
+    speakers: _SpeakerNames,
     line: str,
 ) -> tuple[int, str, str, dict[str, Any], str, int | None]:
     try:
@@ -368,6 +398,8 @@ def _check_label_line(
                     "(set them, or give the line status 'draft')"
                 )
             labels = with_defaults(codebook, labels)
+        # Speakers given by key, label or alias are stored as the key.
+        labels = speakers.resolve(codebook, labels)
     return (
         found,
         row["coder"].strip(),

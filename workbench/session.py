@@ -336,7 +336,7 @@ class LabelingSession:
         with self.store.transaction():
             for field_id, name in self.draft.new.items():
                 if values.get(field_id) == name:
-                    from workbench.speakers import create_speaker
+                    from workbench.registry import create_speaker
 
                     values[field_id] = create_speaker(self.store, field_id, name, self.coder)
                     created.append(name)

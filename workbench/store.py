@@ -630,12 +630,13 @@ class Store:
         return None
 
     def entities(self, field: str) -> list[dict[str, Any]]:
-        """Every entity of a field with its aliases, in registry order."""
+        """Every entity of a field with its aliases, in registry order (not
+        those merged into another: `workbench.registry.merge_speakers`)."""
         result: dict[int, dict[str, Any]] = {}
         for eid, key, label, label_ar, alias in self.conn.execute(
             "SELECT e.id, e.key, e.label, e.label_ar, a.alias FROM entities e"
-            " LEFT JOIN entity_aliases a ON a.entity_id = e.id WHERE e.field = ?"
-            " ORDER BY e.id, a.id",
+            " LEFT JOIN entity_aliases a ON a.entity_id = e.id"
+            " WHERE e.field = ? AND e.merged_into IS NULL ORDER BY e.id, a.id",
             (field,),
         ):
             entry = result.setdefault(
