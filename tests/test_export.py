@@ -198,7 +198,9 @@ def test_import_labels_stores_speakers_by_key(store, codebook, tmp_path):
     seeded.register_codebook(codebook)
     s = seeded.sentences(article_id(seeded, "hasakah-01"))[:3]
     for x in s:
-        seeded.set_label(x.id, "amina", data={"speaker": "outlet"}, codebook_id=1)
+        seeded.set_label(
+            x.id, "amina", data={"speaker": "outlet", "claim_type": "background"}, codebook_id=1
+        )
     path = _lines(
         seeded,
         tmp_path / "in.jsonl",
@@ -218,7 +220,9 @@ def test_import_labels_rejects_an_unknown_speaker_by_line(store, codebook, tmp_p
     seeded.register_codebook(codebook)
     s = seeded.sentences(article_id(seeded, "hasakah-01"))[:3]
     for x in s:
-        seeded.set_label(x.id, "amina", data={"speaker": "outlet"}, codebook_id=1)
+        seeded.set_label(
+            x.id, "amina", data={"speaker": "outlet", "claim_type": "background"}, codebook_id=1
+        )
     path = _lines(seeded, tmp_path / "in.jsonl", **{"hasakah-01:2": "مصدر مجهول"})
     before = dump(db_path)
     with pytest.raises(InputErrors) as caught:

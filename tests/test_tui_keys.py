@@ -113,8 +113,10 @@ def test_q_quits_from_the_list_and_the_labeling_screen(store, codebook):
     for kwargs in ({}, {"open_article": article_id(store, "hasakah-01")}):
         app = WorkbenchApp(store, codebook, coder="amina", display="terminal", **kwargs)
 
-        async def scenario(pilot):
-            assert isinstance(pilot.app.screen, LabelingScreen if kwargs else ArticlesScreen)
+        expected = LabelingScreen if kwargs else ArticlesScreen
+
+        async def scenario(pilot, expected=expected):
+            assert isinstance(pilot.app.screen, expected)
             await pilot.press("q")
             await pilot.pause()
             assert not pilot.app.is_running
