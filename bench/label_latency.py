@@ -350,6 +350,7 @@ async def drive_ui(
     info: dict[str, Any] = {"articles_opened": 1, "forced_frames": 0, "missing_frames": 0}
     claim = app.codebook.field(CLAIM_FIELD)
     digits = [k for k in claim.keys("value") if k.isdigit()]
+    speaker = next(f for f in app.codebook.fields if f.kind == "entity")
     async with app.run_test(size=SIZE, notifications=notifications) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()  # camel-tools warm-up thread: not during timing
@@ -369,6 +370,10 @@ async def drive_ui(
                 screen = app.screen
                 _instrument_screen(screen, probe)
                 info["articles_opened"] += 1
+            # Every required field set, outside the timed region: the speaker
+            # directly, the claim type by its key (issue 9: enter only
+            # commits a complete label).
+            session.set_value(speaker.id, "outlet")
             await pilot.press(digits[i % len(digits)])
             await pilot.pause()
             probe.arm(_expected_status(session))
