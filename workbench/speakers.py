@@ -34,6 +34,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from workbench.arabic import match_key
@@ -259,21 +260,31 @@ def _prefixes(word: str) -> set[str]:
 
 
 def _short_lists(
-    name_sets: Iterable[tuple[int, int, int, set[str]]],
+    entity_names: Sequence[list[int]],
+    name_tokens: Sequence[tuple[int, ...]],
+    word_prefixes: Sequence[set[str]],
 ) -> dict[str, list[tuple[int, int, int]]]:
     """{prefix: [(name length, entity, name)]}: per entity its shortest name
-    (first of equals) having the prefix, in ranking order."""
-    short: dict[str, dict[int, tuple[int, int]]] = {}
-    for n, e, length, prefixes in name_sets:
-        for p in prefixes:
-            entry = short.get(p)
-            if entry is None:
-                short[p] = {e: (length, n)}
-            else:
-                current = entry.get(e)
+    (first of equals) with a word having the prefix, in ranking order."""
+    short: dict[str, list[tuple[int, int, int]]] = {}
+    for e, names in enumerate(entity_names):
+        mine: dict[str, tuple[int, int]] = {}
+        for n in names:  # in name order: the first of equals stays
+            tokens = name_tokens[n]
+            length = len(tokens)
+            for p in set().union(*(word_prefixes[t] for t in tokens)):
+                current = mine.get(p)
                 if current is None or length < current[0]:
-                    entry[e] = (length, n)
-    return {p: sorted((ln, e, n) for e, (ln, n) in entry.items()) for p, entry in short.items()}
+                    mine[p] = (length, n)
+        for p, (length, n) in mine.items():
+            entries = short.get(p)
+            if entries is None:
+                short[p] = [(length, e, n)]
+            else:
+                entries.append((length, e, n))
+    for entries in short.values():
+        entries.sort(key=itemgetter(0))  # stable: entities stay in registry order
+    return short
 
 
 class SpeakerIndex:
@@ -339,13 +350,8 @@ class SpeakerIndex:
         self._stem_ids = [by_stem[st] for st in self._stem_keys]
         stem_pre = [_prefixes(st) for st in self._stem]
         any_pre = [_prefixes(raw) | stem_pre[t] for t, raw in enumerate(self._raw)]
-        lengths = [(n, self._name_entity[n], len(ts), ts) for n, ts in enumerate(self._name_tokens)]
-        self._short_any = _short_lists(
-            (n, e, ln, set().union(*(any_pre[t] for t in ts))) for n, e, ln, ts in lengths
-        )
-        self._short_stem = _short_lists(
-            (n, e, ln, set().union(*(stem_pre[t] for t in ts))) for n, e, ln, ts in lengths
-        )
+        self._short_any = _short_lists(self._entity_names, self._name_tokens, any_pre)
+        self._short_stem = _short_lists(self._entity_names, self._name_tokens, stem_pre)
 
     @classmethod
     def from_store(cls, store: Store, field: str) -> SpeakerIndex:
