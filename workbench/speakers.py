@@ -47,6 +47,8 @@ FUZZY_MIN = 4  # words this long or longer may be one edit off
 SHORT_PREFIX = 3  # a typed word this short is answered from prefix lists
 _MAX = "\U0010ffff"
 _W = 64  # base of the score encoding (components are clamped below it)
+# (full match, matched words, -inexact words, -name words left, -first query word)
+_Key = tuple[bool, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -153,9 +155,7 @@ def _quality(q: _Query, i: int, raw: str, st: str) -> int | None:
     return None
 
 
-def _key(
-    quals: Sequence[Callable[[int], int | None]], n: int, k: int
-) -> tuple[bool, int, int, int, int] | None:
+def _key(quals: Sequence[Callable[[int], int | None]], n: int, k: int) -> _Key | None:
     """Greedy assignment of query words to name positions: each query word in
     order takes the best free position (exact before inexact, then the
     earliest). Returns the ranking key, or None if nothing matched."""
@@ -183,7 +183,7 @@ def _key(
     return (m in (n, k), m, -inexact, -(n - m), -first)
 
 
-def _score(key: tuple[bool, int, int, int, int]) -> float:
+def _score(key: _Key) -> float:
     full, m, neg_inexact, neg_left, neg_first = key
     parts = (m, _W - 1 + neg_inexact, _W - 1 + neg_left, _W - 1 + neg_first)
     value = 0
@@ -208,7 +208,7 @@ def _match(s: Speaker, matched: str, score: float) -> SpeakerMatch:
 
 
 def _rank(
-    best: dict[int, tuple[tuple[bool, int, int, int, int], int]],
+    best: dict[int, tuple[_Key, int]],
     speakers: Sequence[Speaker],
     names: Sequence[str],
     limit: int,
@@ -232,7 +232,7 @@ def reference_search(
     q = _parse(query)
     if not q.raws:
         return _empty(speakers, limit, prefer)
-    best: dict[int, tuple[tuple[bool, int, int, int, int], int]] = {}
+    best: dict[int, tuple[_Key, int]] = {}
     names: list[str] = []
     for e, s in enumerate(speakers):
         for name in s.names:
@@ -251,8 +251,6 @@ def reference_search(
 
 
 # -- the index ----------------------------------------------------------------------
-
-_Key = tuple[bool, int, int, int, int]
 
 
 def _prefixes(word: str) -> set[str]:
