@@ -34,6 +34,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from workbench.arabic import match_key
@@ -46,6 +47,8 @@ FUZZY_MIN = 4  # words this long or longer may be one edit off
 SHORT_PREFIX = 3  # a typed word this short is answered from prefix lists
 _MAX = "\U0010ffff"
 _W = 64  # base of the score encoding (components are clamped below it)
+# (full match, matched words, -inexact words, -name words left, -first query word)
+_Key = tuple[bool, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -152,9 +155,7 @@ def _quality(q: _Query, i: int, raw: str, st: str) -> int | None:
     return None
 
 
-def _key(
-    quals: Sequence[Callable[[int], int | None]], n: int, k: int
-) -> tuple[bool, int, int, int, int] | None:
+def _key(quals: Sequence[Callable[[int], int | None]], n: int, k: int) -> _Key | None:
     """Greedy assignment of query words to name positions: each query word in
     order takes the best free position (exact before inexact, then the
     earliest). Returns the ranking key, or None if nothing matched."""
@@ -182,7 +183,7 @@ def _key(
     return (m in (n, k), m, -inexact, -(n - m), -first)
 
 
-def _score(key: tuple[bool, int, int, int, int]) -> float:
+def _score(key: _Key) -> float:
     full, m, neg_inexact, neg_left, neg_first = key
     parts = (m, _W - 1 + neg_inexact, _W - 1 + neg_left, _W - 1 + neg_first)
     value = 0
@@ -207,7 +208,7 @@ def _match(s: Speaker, matched: str, score: float) -> SpeakerMatch:
 
 
 def _rank(
-    best: dict[int, tuple[tuple[bool, int, int, int, int], int]],
+    best: dict[int, tuple[_Key, int]],
     speakers: Sequence[Speaker],
     names: Sequence[str],
     limit: int,
@@ -231,7 +232,7 @@ def reference_search(
     q = _parse(query)
     if not q.raws:
         return _empty(speakers, limit, prefer)
-    best: dict[int, tuple[tuple[bool, int, int, int, int], int]] = {}
+    best: dict[int, tuple[_Key, int]] = {}
     names: list[str] = []
     for e, s in enumerate(speakers):
         for name in s.names:
@@ -251,29 +252,37 @@ def reference_search(
 
 # -- the index ----------------------------------------------------------------------
 
-_Key = tuple[bool, int, int, int, int]
-
 
 def _prefixes(word: str) -> set[str]:
     return {word[:i] for i in range(1, min(SHORT_PREFIX, len(word)) + 1)}
 
 
 def _short_lists(
-    name_sets: Iterable[tuple[int, int, int, set[str]]],
+    entity_names: Sequence[list[int]],
+    name_tokens: Sequence[tuple[int, ...]],
+    word_prefixes: Sequence[set[str]],
 ) -> dict[str, list[tuple[int, int, int]]]:
     """{prefix: [(name length, entity, name)]}: per entity its shortest name
-    (first of equals) having the prefix, in ranking order."""
-    short: dict[str, dict[int, tuple[int, int]]] = {}
-    for n, e, length, prefixes in name_sets:
-        for p in prefixes:
-            entry = short.get(p)
-            if entry is None:
-                short[p] = {e: (length, n)}
-            else:
-                current = entry.get(e)
+    (first of equals) with a word having the prefix, in ranking order."""
+    short: dict[str, list[tuple[int, int, int]]] = {}
+    for e, names in enumerate(entity_names):
+        mine: dict[str, tuple[int, int]] = {}
+        for n in names:  # in name order: the first of equals stays
+            tokens = name_tokens[n]
+            length = len(tokens)
+            for p in set().union(*(word_prefixes[t] for t in tokens)):
+                current = mine.get(p)
                 if current is None or length < current[0]:
-                    entry[e] = (length, n)
-    return {p: sorted((ln, e, n) for e, (ln, n) in entry.items()) for p, entry in short.items()}
+                    mine[p] = (length, n)
+        for p, (length, n) in mine.items():
+            entries = short.get(p)
+            if entries is None:
+                short[p] = [(length, e, n)]
+            else:
+                entries.append((length, e, n))
+    for entries in short.values():
+        entries.sort(key=itemgetter(0))  # stable: entities stay in registry order
+    return short
 
 
 class SpeakerIndex:
@@ -339,13 +348,8 @@ class SpeakerIndex:
         self._stem_ids = [by_stem[st] for st in self._stem_keys]
         stem_pre = [_prefixes(st) for st in self._stem]
         any_pre = [_prefixes(raw) | stem_pre[t] for t, raw in enumerate(self._raw)]
-        lengths = [(n, self._name_entity[n], len(ts), ts) for n, ts in enumerate(self._name_tokens)]
-        self._short_any = _short_lists(
-            (n, e, ln, set().union(*(any_pre[t] for t in ts))) for n, e, ln, ts in lengths
-        )
-        self._short_stem = _short_lists(
-            (n, e, ln, set().union(*(stem_pre[t] for t in ts))) for n, e, ln, ts in lengths
-        )
+        self._short_any = _short_lists(self._entity_names, self._name_tokens, any_pre)
+        self._short_stem = _short_lists(self._entity_names, self._name_tokens, stem_pre)
 
     @classmethod
     def from_store(cls, store: Store, field: str) -> SpeakerIndex:
