@@ -116,6 +116,7 @@ def disagreeing_db(db: Path, codebook: Codebook) -> Path:
         ("labeling", ("label", "--coder", "amina", "--article", "hasakah-01"), r"sentence \d+/18"),
         ("review", ("review", "--adjudicator", "dana"), r"queue 1/"),
     ],
+    ids=["list", "labeling", "review"],
 )
 def test_q_quits(disagreeing_db: Path, screen: str, args: tuple[str, ...], ready: str) -> None:
     """Wait for the screen, press q once: the process is gone within 5 s."""
@@ -194,7 +195,12 @@ def test_type_ahead_codes_every_sentence(db: Path, codebook: Codebook, interval:
     want = {
         i: ("labeled", "outlet", claims[d - 1], []) for i, d in enumerate(digits)
     }  # (status, speaker, claim_type, stance)
-    assert got == want, f"exported labels differ from what was typed; last screen:\n{shown}"
+    wrong = next((i for i in want if got.get(i) != want[i]), None)
+    assert got == want, (
+        f"{sum(got.get(i) == w for i, w in want.items())}/{len(want)} sentences coded as typed;"
+        f" first wrong: sentence index {wrong}, exported {got.get(wrong)}, typed {want.get(wrong)}"
+        f"; last screen:\n{shown}"
+    )
     assert {r["article_id"] for r in rows} == {TYPE_AHEAD_ARTICLE}
 
 
