@@ -11,6 +11,7 @@ from textual import events
 
 from tests.conftest import TUI_SIZE as SIZE
 from tests.conftest import article_id
+from tests.test_tui_flow import run
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.review_app import ReviewApp
 from workbench.tui.screens.articles import ArticlesScreen
@@ -27,15 +28,6 @@ def burst(app, keys) -> None:
             app.post_message(events.Key(_NAMES.get(key, key), key if key != "\n" else "\r"))
         else:
             app.post_message(events.Key(key, None))
-
-
-def run(app, scenario):
-    async def main():
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await scenario(pilot)
-
-    asyncio.run(main())
 
 
 def test_a_whole_article_typed_in_one_burst_lands_sentence_by_sentence(store, codebook):
