@@ -216,3 +216,22 @@ def test_review_coder_digits_typed_in_one_burst(coded, codebook):
         assert gold is not None, "every typed commit landed"
         label = store.label(sentence_id, coders[coder - 1])
         assert gold["data"]["claim_type"] == label["data"].get("claim_type")
+
+
+def test_esc_and_a_key_read_as_one_alt_sequence_are_both_applied(store, codebook):
+    # A terminal sends esc as a lone ESC byte; ESC q read together is alt+q.
+    aid = article_id(store, "hasakah-01")
+    app = WorkbenchApp(store, codebook, coder="amina", display="terminal", open_article=aid)
+
+    async def scenario(pilot):
+        burst(pilot.app, ["t"])  # a half-typed stance pair: esc cancels it
+        pilot.app.post_message(events.Key("alt+b", "b"))  # esc, then b: no pair made
+        await pilot.pause()
+        assert pilot.app.screen.session.draft.values.get("stance") in (None, [])
+        burst(pilot.app, ["3"])
+        pilot.app.post_message(events.Key("alt+q", "q"))  # esc (back, draft saved), q (quit)
+        await pilot.pause(0.3)
+        assert not pilot.app.is_running
+
+    run(app, scenario)
+    assert store.label(store.sentences(aid)[0].id, "amina")["status"] == "draft"

@@ -133,34 +133,48 @@ def test_q_quits(disagreeing_db: Path, screen: str, args: tuple[str, ...], ready
 # -- 2. who is coding ------------------------------------------------------------
 
 
-def test_who_is_coding_takes_the_typed_name(db: Path) -> None:
-    """amina exists; the person types a new name, omar, and enter (30 ms a
-    key): the session is omar's, on screen and in the coders table."""
+@pytest.mark.parametrize(
+    ("command", "fixture", "name", "ready", "role"),
+    [
+        ("label", "db", "omar", "5 articles", "coder"),
+        ("review", "disagreeing_db", "dana", "queue 1/", "adjudicator"),
+    ],
+    ids=["coder", "adjudicator"],
+)
+def test_who_is_working_takes_the_typed_name(
+    request: pytest.FixtureRequest, command: str, fixture: str, name: str, ready: str, role: str
+) -> None:
+    """Other people exist (amina, for review also omar); the person types a
+    new name and enter (30 ms a key): the session is that name's, on screen
+    and in the coders table, never an existing person's."""
+    db: Path = request.getfixturevalue(fixture)
     with Store(db) as store:
         store.ensure_coder("amina")
-    with Tmux(shell_command("label", *TERMINAL, "--db", db)) as session:
-        session.wait_for("Who is coding?")
-        session.keys(*"omar", "Enter", interval=0.03)
-        shown = flat(session.poll("5 articles", timeout=15.0) or session.screen())
+        others = [c for c in store.coders() if c != name]
+    doing = "coding" if role == "coder" else "adjudicating"
+    with Tmux(shell_command(command, *TERMINAL, "--db", db)) as session:
+        session.wait_for(f"Who is {doing}?")
+        session.keys(*name, "Enter", interval=0.03)
+        shown = flat(session.poll(ready, timeout=15.0) or session.screen())
         coders = coders_in(db)
         quit_and_wait(session)
-    assert "omar" in coders, f"no coder omar was created (coders: {coders}); screen:\n{shown}"
-    assert "coder omar" in shown, shown
-    assert "coder amina" not in shown, shown
+    assert name in coders, f"no {role} {name} was created (coders: {coders}); screen:\n{shown}"
+    assert f"{role} {name}" in shown, shown
+    assert not any(f"{role} {other}" in shown for other in others), shown
 
 
-def test_who_is_adjudicating_takes_the_typed_name(disagreeing_db: Path) -> None:
-    """Coders amina and omar exist; the person types dana and enter (30 ms a
-    key): the review session is dana's, on screen and in the coders table."""
-    with Tmux(shell_command("review", *TERMINAL, "--db", disagreeing_db)) as session:
-        session.wait_for("Who is adjudicating?")
-        session.keys(*"dana", "Enter", interval=0.03)
-        shown = flat(session.poll("queue 1/", timeout=15.0) or session.screen())
-        coders = coders_in(disagreeing_db)
-        quit_and_wait(session)
-    assert "dana" in coders, f"no dana was created (coders: {coders}); screen:\n{shown}"
-    assert "adjudicator dana" in shown, shown
-    assert "adjudicator amina" not in shown and "adjudicator omar" not in shown, shown
+def test_esc_then_q_typed_fast_goes_back_and_quits(db: Path) -> None:
+    """esc and q 30 ms apart reach the app as one ESC q sequence (Textual
+    reads it as alt+q): it must still be esc (back to the list), then q."""
+    args = ("label", "--coder", "amina", "--article", "hasakah-01")
+    with Tmux(shell_command(*args, *TERMINAL, "--db", db)) as session:
+        session.wait_for(lambda shown: re.search(r"sentence \d+/18", shown) is not None)
+        session.keys("3", "Escape", "q", interval=0.03)
+        ended = session.wait_exit(5.0)
+        shown = session.screen()
+    assert ended, f"esc q did not quit; screen:\n{shown}"
+    assert "Traceback" not in shown, shown
+    assert [r["status"] for r in export_rows(db, "labels", "--status", "draft")] == ["draft"]
 
 
 # -- 3. type-ahead over a whole article ------------------------------------------

@@ -107,9 +107,9 @@ def import_corpus(db: Path) -> Path:
     return db
 
 
-def export_rows(db: Path, kind: str = "labels") -> list[dict[str, Any]]:
-    """`workbench export --kind KIND -o -`, parsed."""
-    out = run_workbench("export", "--kind", kind, "-o", "-", "--db", db).stdout
+def export_rows(db: Path, kind: str = "labels", *options: str) -> list[dict[str, Any]]:
+    """`workbench export --kind KIND [OPTIONS] -o -`, parsed."""
+    out = run_workbench("export", "--kind", kind, *options, "-o", "-", "--db", db).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 

@@ -64,6 +64,14 @@ class WorkbenchApp(App[None]):
         await super().on_event(event)
 
     def _take_key(self, key: str, character: str | None) -> None:
+        if key.startswith("alt+"):
+            # A terminal sends esc as a lone ESC byte: esc and the next key
+            # typed within a few ms arrive as one "alt+" sequence. No screen
+            # binds alt, so it is what was typed: esc, then the key.
+            self._take_key("escape", None)
+            key = key[4:]
+            if key.startswith("shift+") and character and len(character) == 1:
+                key = character  # a shifted letter is named by itself ("M")
         screen = self.screen_stack[-1] if self.screen_stack else None
         if isinstance(screen, KeyedScreen):
             screen.take_key(key, character)

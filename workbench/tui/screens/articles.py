@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -91,8 +92,11 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
     )
 
     def on_mount(self) -> None:
+        try:
+            table = self.query_one(DataTable)
+        except NoMatches:  # the app quit (esc q typed fast) before the list was drawn
+            return
         self.live = True
-        table = self.query_one(DataTable)
         listing = self.app.session.articles()  # type: ignore[attr-defined]
         # The mark column only for a coder with assignments: without them the
         # list is as it always was. One cell wide, so the table still fits 120
@@ -107,6 +111,8 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Back from labeling: only progress can have changed.
+        if not self.live:
+            return
         table = self.query_one(DataTable)
         for p in self.app.session.articles():  # type: ignore[attr-defined]
             if p.article.id in self._done and self._done[p.article.id] != (p.done, p.drafts):
