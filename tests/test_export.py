@@ -193,14 +193,18 @@ def _lines(store: Store, path: Path, **speakers: str) -> Path:
     return path
 
 
+def _three_labeled(store: Store, codebook) -> list:
+    """amina's labels on the first three sentences of hasakah-01 (speaker outlet)."""
+    store.register_codebook(codebook)
+    sentences = store.sentences(article_id(store, "hasakah-01"))[:3]
+    for x in sentences:
+        data = {"speaker": "outlet", "claim_type": "background"}
+        store.set_label(x.id, "amina", data=data, codebook_id=1)
+    return sentences
+
+
 def test_import_labels_stores_speakers_by_key(store, codebook, tmp_path):
-    seeded = store
-    seeded.register_codebook(codebook)
-    s = seeded.sentences(article_id(seeded, "hasakah-01"))[:3]
-    for x in s:
-        seeded.set_label(
-            x.id, "amina", data={"speaker": "outlet", "claim_type": "background"}, codebook_id=1
-        )
+    seeded, s = store, _three_labeled(store, codebook)
     path = _lines(
         seeded,
         tmp_path / "in.jsonl",
@@ -217,12 +221,7 @@ def test_import_labels_stores_speakers_by_key(store, codebook, tmp_path):
 
 def test_import_labels_rejects_an_unknown_speaker_by_line(store, codebook, tmp_path, db_path):
     seeded = store
-    seeded.register_codebook(codebook)
-    s = seeded.sentences(article_id(seeded, "hasakah-01"))[:3]
-    for x in s:
-        seeded.set_label(
-            x.id, "amina", data={"speaker": "outlet", "claim_type": "background"}, codebook_id=1
-        )
+    _three_labeled(seeded, codebook)
     path = _lines(seeded, tmp_path / "in.jsonl", **{"hasakah-01:2": "مصدر مجهول"})
     before = dump(db_path)
     with pytest.raises(InputErrors) as caught:
