@@ -12,7 +12,6 @@ screen has drawn itself still acts on it; drawing follows.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -42,13 +41,13 @@ def key_actions(bindings: Iterable[KeyBinding]) -> dict[str, tuple[str, tuple[An
     return table
 
 
-def parse_action(action: str) -> tuple[str, tuple[Any, ...]]:
-    """ "move(-1)" -> ("move", (-1,)); "commit" -> ("commit", ())."""
+def parse_action(action: str) -> tuple[str, tuple[int, ...]]:
+    """'move(-1)' -> ('move', (-1,)); 'commit' -> ('commit', ()). The keymap's
+    actions take whole numbers only (steps and directions)."""
     if "(" not in action:
         return action, ()
     name, rest = action.split("(", 1)
-    args = ast.literal_eval(f"({rest[:-1]},)") if rest[:-1].strip() else ()
-    return name, tuple(args)
+    return name, tuple(int(a) for a in rest.rstrip(")").split(",") if a.strip())
 
 
 def run_action(target: object, table: dict[str, tuple[str, tuple[Any, ...]]], key: str) -> bool:

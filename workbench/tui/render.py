@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
 
 from workbench.codebook import Codebook, Field
 from workbench.display import DisplayMode, display_lines, sanitize, terminal_text, visual_line
-from workbench.lineedit import LineEditor
-from workbench.picker import PickerState, PromptState
 from workbench.session import LabelingSession
 from workbench.store import ArticleRow, SentenceRow
+
+if TYPE_CHECKING:  # the boxes are drawn only once one is open: off the start-up path
+    from workbench.lineedit import LineEditor
+    from workbench.picker import PickerState, PromptState
 
 
 @dataclass(frozen=True)
@@ -258,12 +261,18 @@ def snippet(text: str, mode: DisplayMode, width: int = 70) -> str:
     Cut in logical order, before reordering: a cut after reordering (or a
     widget's crop at its right edge) would drop the *start* of Arabic text.
     """
+    return inline(cut(text, width), mode)
+
+
+def cut(text: str, width: int) -> str:
+    """Text on one line, cut to `width` cells at its logical end (its start
+    stays, whichever way it is drawn), with "…" where it was cut."""
     text = " ".join(sanitize(text).split())
     if cell_len(text) > width:
         while text and cell_len(text) > width - 1:
             text = text[:-1]
         text = text.rstrip() + "…"
-    return inline(text, mode)
+    return text
 
 
 # Krippendorff (2004, p. 241): rely on alpha >= .800; draw tentative
@@ -335,6 +344,8 @@ def overlay_text(box: PickerState | PromptState, mode: DisplayMode, rows: int = 
     """A picker (query, ranked rows, "+ add new" last) or a prompt, as drawn
     in the box over the sentence. The highlighted row is reversed; at most
     `rows` rows are shown, scrolled to keep the highlight in view."""
+    from workbench.picker import PromptState
+
     out = Text()
     out.append(sanitize(box.title), style="bold")
     out.append("\n> ", style="bold")
@@ -374,6 +385,11 @@ def overlay_text(box: PickerState | PromptState, mode: DisplayMode, rows: int = 
     return out
 
 
+def edit_line(editor: LineEditor, mode: DisplayMode = "terminal") -> Text:
+    """A text box's line: "> " and its text with the cursor."""
+    return Text("> ", style="bold").append_text(_edited(editor.text, editor.cursor, mode))
+
+
 def _edited(text: str, cursor: int, mode: DisplayMode) -> Text:
     """The text of a box with its cursor. In app mode the text is shown
     reordered, with the cursor at the end (reordering moves characters)."""
@@ -395,8 +411,7 @@ def overlay_name_list(
 ) -> Text:
     """The who-is-coding box: what is typed, then the listed names (the one
     chosen with the arrows reversed)."""
-    out = Text("> ", style="bold")
-    out.append_text(_edited(editor.text, editor.cursor, "terminal"))
+    out = edit_line(editor)
     for i, name in enumerate(names[:12]):
         out.append("\n  ")
         out.append(sanitize(name), style="reverse" if i == chosen else "")

@@ -13,7 +13,7 @@ from workbench.keymap import ARTICLES
 from workbench.lineedit import LineEditor
 from workbench.session import ArticleProgress
 from workbench.tui.keyed import KeyedScreen, key_actions, run_action
-from workbench.tui.render import overlay_name_list, snippet
+from workbench.tui.render import edit_line, snippet
 from workbench.tui.widgets import KeyBar
 
 MARK = "●"  # an article assigned to this coder
@@ -185,7 +185,7 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
             return
         box = self.query_one("#filter", Static)
         box.display = self.filtering or bool(self.filter.text)
-        shown = overlay_name_list(self.filter, [], None)
+        shown = edit_line(self.filter)
         hint = "  filter (Arabic matched loosely) · enter keeps it · esc clears"
         box.update(shown.append(hint if self.filtering else "", style="dim"))
 

@@ -10,19 +10,19 @@ the two never collide. Every key is applied in the order typed (see
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from workbench.errors import WorkbenchError
 from workbench.keymap import LABELING
-from workbench.picker import AddNew, Option, Outcome, Picked, PickerState, PromptState, Submitted
 from workbench.session import LabelingSession
 from workbench.tui.keyed import key_actions, run_action
 from workbench.tui.render import (
     Block,
     context_blocks,
+    cut,
     field_panel,
     headline,
     sentence_flags,
@@ -30,6 +30,12 @@ from workbench.tui.render import (
 )
 from workbench.tui.screens.sentence import SentenceScreen
 from workbench.tui.widgets import ArabicBlocks, KeyBar
+
+if TYPE_CHECKING:
+    from workbench.picker import Outcome
+
+# workbench.picker is imported where a box opens: it is not needed to paint
+# the first sentence.
 
 _ACTIONS = key_actions(LABELING)
 
@@ -154,6 +160,8 @@ class LabelingScreen(SentenceScreen):
         self._with_reason("flagged", "Flag for discussion: what is the question? (optional)")
 
     def _with_reason(self, status: str, title: str) -> None:
+        from workbench.picker import PromptState, Submitted
+
         def done(outcome: Outcome) -> None:
             if isinstance(outcome, Submitted):
                 self._commit(status, outcome.text)
@@ -162,6 +170,7 @@ class LabelingScreen(SentenceScreen):
 
     def action_note(self) -> None:
         from workbench.lineedit import LineEditor
+        from workbench.picker import PromptState, Submitted
 
         note_field = next((f for f in self.session.codebook.fields if f.kind == "text"), None)
         if note_field is None:
@@ -175,6 +184,8 @@ class LabelingScreen(SentenceScreen):
         self.open_box(PromptState(f"{note_field.label}:", LineEditor(current)), done)
 
     def action_speaker(self) -> None:
+        from workbench.picker import AddNew, Picked, PickerState
+
         field = next((f for f in self.session.codebook.fields if f.kind == "entity"), None)
         if field is None:
             return
@@ -201,6 +212,8 @@ class LabelingScreen(SentenceScreen):
             self.say("No earlier sentence of this article has a speaker.", timeout=2)
 
     def action_find(self) -> None:
+        from workbench.picker import Option, PickerState, PromptState, Submitted
+
         def asked(outcome: Outcome) -> None:
             if not isinstance(outcome, Submitted) or not outcome.text:
                 return
@@ -213,7 +226,7 @@ class LabelingScreen(SentenceScreen):
                 Option(
                     f"{h.article_id}:{h.index}",
                     f"{titles[h.article_id]} #{h.index + 1}",
-                    _cut(h.text, 60),
+                    cut(h.text, 60),
                 )
                 for h in hits
             ]
@@ -224,6 +237,8 @@ class LabelingScreen(SentenceScreen):
         self.open_box(PromptState("Find sentences containing:"), asked)
 
     def _jump(self, outcome: Outcome) -> None:
+        from workbench.picker import Picked
+
         if not isinstance(outcome, Picked):
             return
         article_id, index = (int(x) for x in outcome.value.split(":"))
@@ -248,9 +263,3 @@ class LabelingScreen(SentenceScreen):
             return
         self._quit_armed = True
         self.say("Press q again to quit without saving this sentence's edits.", warning=True)
-
-
-def _cut(text: str, width: int) -> str:
-    """The start of a text in logical order (the box reorders it for display)."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

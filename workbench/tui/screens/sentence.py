@@ -5,6 +5,7 @@ over the sentence."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -12,12 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from workbench.display import DisplayMode
-from workbench.picker import Outcome, PickerState, PromptState
 from workbench.tui.keyed import KeyedScreen
 from workbench.tui.render import overlay_text
 from workbench.tui.widgets import ArabicBlocks
 
-Box = PickerState | PromptState
+if TYPE_CHECKING:  # made when a box opens, not at start-up
+    from workbench.picker import Outcome, PickerState, PromptState
 
 
 class SentenceScreen(KeyedScreen, Screen[None]):
@@ -27,7 +28,7 @@ class SentenceScreen(KeyedScreen, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.box: Box | None = None
+        self.box: PickerState | PromptState | None = None
         self._box_done: Callable[[Outcome], None] | None = None
 
     def compose_sentence(self) -> ComposeResult:
@@ -58,7 +59,7 @@ class SentenceScreen(KeyedScreen, Screen[None]):
     def on_key_typed(self, key: str, character: str | None) -> None:
         raise NotImplementedError
 
-    def open_box(self, box: Box, done: Callable[[Outcome], None]) -> None:
+    def open_box(self, box: PickerState | PromptState, done: Callable[[Outcome], None]) -> None:
         """Show a picker or prompt; every key goes to it until it closes."""
         self.box, self._box_done = box, done
 
