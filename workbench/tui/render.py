@@ -195,11 +195,10 @@ def _stance_line(out: Text, f: Field, pairs: list[dict[str, str]], pending: str 
         )
         out.append("   [⌫] drops the last", style="dim")
     # The targets by name, not only their letters: a coder should not have
-    # to remember that n is the UN.
-    out.append("\n" + " " * 11)
-    for i, target in enumerate(f.targets):
-        if i:
-            out.append("  ")
+    # to remember that n is the UN. On the same row, so that at 80x24 the
+    # sentence keeps the lines it needs.
+    for target in f.targets:
+        out.append("  ")
         out.append(target.key or "?", style="bold dim")
         out.append(f" {target.label}", style="dim")
 
