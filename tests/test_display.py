@@ -34,11 +34,13 @@ def test_sanitize_keeps_arabic_marks_joiners_and_diacritics():
     assert sanitize(text) == text
 
 
-def test_terminal_mode_is_logical_text_with_a_trailing_rlm():
-    assert terminal_text(SENTENCE) == SENTENCE + RLM
+def test_terminal_mode_is_logical_text_framed_in_rlms_and_right_aligned():
+    assert terminal_text(SENTENCE) == RLM + SENTENCE + RLM
     lines = display_lines(SENTENCE, 30, "terminal")
-    assert all(line.endswith(RLM) for line in lines)
-    assert " ".join(line[:-1] for line in lines) == SENTENCE
+    assert all(line.endswith(RLM) and cell_len(line) == 30 for line in lines)
+    assert " ".join(line.strip().strip(RLM) for line in lines) == SENTENCE
+    # The short last line is padded on the left: VTE lays rows out left to right.
+    assert lines[-1].startswith(" ")
 
 
 def test_app_mode_wraps_logically_then_reorders_each_line():
