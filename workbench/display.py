@@ -56,7 +56,10 @@ _ANSI_RE = re.compile(
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _WHITESPACE_CONTROLS = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c\x85\u2028\u2029"})
-_ARABIC_LETTER_RE = re.compile("[\u0621-\u063f\u0641-\u064a]")  # tatweel U+0640 excepted
+# The Arabic letters U+0621-U+064A that have presentation forms: not tatweel
+# (U+0640), nor the five Persian-style letters U+063B-063F, which Unicode
+# gives no presentation forms (no terminal can show them joined).
+_ARABIC_LETTER_RE = re.compile("[\u0621-\u063a\u0641-\u064a]")
 
 
 def sanitize(text: str) -> str:

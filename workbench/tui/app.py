@@ -219,7 +219,8 @@ class WorkbenchApp(App[None]):
         keys += self.EXTRA_KEYS
         from workbench.tui.screens.modals import HelpScreen
 
-        self.push_screen(HelpScreen(help_text(self.codebook, keys, self.display_mode)))
+        mode = self.display_mode
+        self.push_screen(HelpScreen(lambda width: help_text(self.codebook, keys, mode, width)))
 
     def speaker_names(self) -> dict[str, tuple[str, str]]:
         """Entity key -> (English label, Arabic name), for display."""

@@ -15,7 +15,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from workbench.codebook import Codebook, Field
-from workbench.display import DisplayMode, display_lines, sanitize, terminal_text, visual_line
+from workbench.display import DisplayMode, cut, display_line, display_lines, has_arabic
 from workbench.session import LabelingSession
 from workbench.store import ArticleRow, SentenceRow
 
@@ -26,57 +26,110 @@ if TYPE_CHECKING:  # the boxes are drawn only once one is open: off the start-up
 
 @dataclass(frozen=True)
 class Block:
+    """A paragraph of article text: a headline, or a sentence in context."""
+
     text: str
     style: str = ""
+    current: bool = False
+    paragraph: int = 0  # sentences of one source paragraph share it
 
 
-def inline(text: str, mode: DisplayMode) -> str:
-    """A short string (a name, a title) on one line in the display mode."""
-    return terminal_text(text) if mode == "terminal" else visual_line(sanitize(text))
+# The current sentence is marked by colour, never by bold: bold DejaVu Sans
+# Mono has no Arabic presentation forms, so xterm drew final ي without its
+# dots. Nothing that can hold Arabic is drawn bold.
+CURRENT = "reverse"
+NEIGHBOUR = "dim"
 
 
-def blocks_text(blocks: list[Block], width: int, mode: DisplayMode) -> Text:
-    """Blocks of Arabic text wrapped to `width`, a blank line between blocks.
+def strong(text: str) -> str:
+    """The emphasis for `text`: bold, unless it holds Arabic (colour then)."""
+    return "bold cyan" if has_arabic(text) else "bold"
 
-    App mode right-aligns each visual line; terminal mode leaves alignment and
-    ordering to the terminal.
+
+def block_lines(block: Block, width: int, mode: DisplayMode) -> list[Text]:
+    """A block's lines as drawn: right-aligned, the padding left unstyled so
+    that a highlight covers the text, not the margin."""
+    lines = []
+    for line in display_lines(block.text, width, mode, base="R"):
+        text = line.lstrip(" ")
+        out = Text(" " * (len(line) - len(text)))
+        out.append(text, style=block.style)
+        lines.append(out)
+    return lines
+
+
+def blocks_text(
+    blocks: Sequence[Block], width: int, mode: DisplayMode, height: int | None = None
+) -> Text:
+    """Blocks of Arabic text wrapped to `width`; a blank line between paragraphs.
+
+    With a `height`, the current block and as many of its neighbours as fit,
+    nearest first, alternating before and after: a tall terminal shows more
+    context, a small one still shows the whole current sentence (or, when
+    even that does not fit, its start and how much is left).
     """
+    laid = [block_lines(b, width, mode) for b in blocks]
+    chosen = range(len(blocks))
+    current = next((i for i, b in enumerate(blocks) if b.current), None)
+    if height is not None and current is not None:
+        chosen = _fitting(blocks, laid, current, height)
     out = Text()
-    for n, block in enumerate(blocks):
+    rows = 0
+    for n, i in enumerate(chosen):
         if n:
-            out.append("\n\n")
-        lines = display_lines(block.text, width, mode)
-        for i, line in enumerate(lines):
-            if i:
-                out.append("\n")
-            if mode == "app":
-                out.append(" " * max(0, width - cell_len(line)))
-            out.append(line, style=block.style)
+            gap = 2 if blocks[i].paragraph != blocks[i - 1].paragraph else 1
+            out.append("\n" * gap)
+            rows += gap - 1
+        lines = laid[i]
+        if height is not None and i == current and len(lines) > height:
+            more = len(lines) - (height - 1)
+            lines = [*lines[: height - 1], Text(f"… {more} more lines", style="yellow")]
+        out.append(Text("\n").join(lines))
+        rows += len(lines)
     return out
 
 
+def _fitting(blocks: Sequence[Block], laid: list[list[Text]], current: int, height: int) -> range:
+    lo = hi = current
+    used = len(laid[current])
+    grew = True
+    while grew:
+        grew = False
+        for side in (-1, 1):
+            i = lo - 1 if side < 0 else hi + 1
+            if not 0 <= i < len(blocks):
+                continue
+            near = i + 1 if side < 0 else i - 1
+            cost = len(laid[i]) + (2 if blocks[i].paragraph != blocks[near].paragraph else 1) - 1
+            if used + cost <= height:
+                used += cost
+                lo, hi = min(lo, i), max(hi, i)
+                grew = True
+    return range(lo, hi + 1)
+
+
 def context_blocks(session: LabelingSession) -> list[Block]:
-    """The current sentence inside its paragraph, neighbours dimmed."""
+    """The current sentence among its neighbours."""
     return context_of(session.sentences, session.index)
 
 
-def context_of(sentences: Sequence[SentenceRow], index: int) -> list[Block]:
-    """Sentence `index` inside its paragraph, neighbours dimmed.
+def context_of(sentences: Sequence[SentenceRow], index: int, reach: int = 12) -> list[Block]:
+    """Sentence `index` and up to `reach` sentences each side, neighbours dimmed.
 
-    The paragraph's other sentences and the sentence just before and after
-    (even in another paragraph) are shown dim, so pronouns and quotations can
-    be resolved; the current sentence is prominent.
+    The screen shows as many neighbours as its height allows (`blocks_text`),
+    so pronouns and quotations can be resolved; the current sentence is
+    prominent.
     """
     current = sentences[index]
-    lo = hi = index
-    while lo > 0 and sentences[lo - 1].line == current.line:
-        lo -= 1
-    while hi < len(sentences) - 1 and sentences[hi + 1].line == current.line:
-        hi += 1
-    lo, hi = max(0, min(lo, index - 1)), min(len(sentences) - 1, max(hi, index + 1))
+    lo, hi = max(0, index - reach), min(len(sentences), index + reach + 1)
     return [
-        Block(s.text, "bold reverse" if s.idx == current.idx else "dim")
-        for s in sentences[lo : hi + 1]
+        Block(
+            s.text,
+            CURRENT if s.idx == current.idx else NEIGHBOUR,
+            current=s.idx == current.idx,
+            paragraph=s.line,
+        )
+        for s in sentences[lo:hi]
     ]
 
 
@@ -90,25 +143,36 @@ def article_headline(article: ArticleRow) -> str:
     return article.title or article.first_words + " …"
 
 
-def status_line(session: LabelingSession, mode: DisplayMode) -> Text:
+def fit(parts: Sequence[tuple[int, Text]], width: int) -> Text:
+    """One line of parts, each with a rank: the highest ranks are dropped
+    first until the line fits `width` (the rest keep their order)."""
+    kept = list(parts)
+    while len(kept) > 1 and sum(t.cell_len for _, t in kept) > width:
+        worst = max(range(len(kept)), key=lambda i: (kept[i][0], i))
+        del kept[worst]
+    return Text("").join(t for _, t in kept)
+
+
+def status_line(session: LabelingSession, mode: DisplayMode, width: int = 200) -> Text:
+    """Where the coder is; at a narrow width the least needed parts go first."""
     p = session.progress()
     article = session.article
     assert article is not None
-    text = Text()
-    text.append(f"{article.ext_id}", style="bold")
-    text.append(f"  sentence {session.index + 1}/{len(session.sentences)}")
-    text.append(f"  article {p.article_done}/{p.article_total}")
     drafts = session.drafts_here()
-    if drafts:
-        text.append(f" ◐{drafts}", style="yellow")
-    text.append(f"  overall {p.overall_done}/{p.overall_total}")
-    text.append(f"  coder {session.coder}")
-    text.append(f"  {session.codebook.name} {session.codebook.version}")
-    text.append(f"  display {mode}")
-    return text
+    parts = [
+        (0, Text(display_line(article.ext_id, mode, 24), style=strong(article.ext_id))),
+        (0, Text(f"  sentence {session.index + 1}/{len(session.sentences)}")),
+        (1, Text(f"  article {p.article_done}/{p.article_total}")),
+        (1, Text(f" ◐{drafts}", style="yellow") if drafts else Text()),
+        (3, Text(f"  overall {p.overall_done}/{p.overall_total}")),
+        (2, Text("  coder ").append(display_line(session.coder, mode, 20))),
+        (4, Text(f"  {display_line(session.codebook.name, mode, 24)} {session.codebook.version}")),
+        (5, Text(f"  display {mode}")),
+    ]
+    return fit(parts, width)
 
 
-def sentence_flags(session: LabelingSession) -> Text:
+def sentence_flags(session: LabelingSession, mode: DisplayMode, width: int = 200) -> Text:
     """Marks for the current sentence: its label status and quotation."""
     text = Text()
     state = session.label_state(session.index)
@@ -120,7 +184,9 @@ def sentence_flags(session: LabelingSession) -> Text:
         style = {"labeled": "green", "skipped": "magenta", "flagged": "red"}[state["status"]]
         text.append(f"● {state['status']}", style=style)
         if state["note"]:
-            text.append(f" ({sanitize(state['note'])})", style=style)
+            room = max(8, width // 2 - text.cell_len)
+            text.append(" (").append(display_line(state["note"], mode, room), style=style)
+            text.append(")")
     missing = session.missing_required()
     if missing:
         names = ", ".join(session.codebook.field(f).label for f in missing)
@@ -129,7 +195,11 @@ def sentence_flags(session: LabelingSession) -> Text:
         text.append("   « inside a quotation that began earlier", style="cyan")
     elif session.sentence.has_quote:
         text.append("   « contains a quotation", style="cyan")
+    text.truncate(width, overflow="ellipsis")
     return text
+
+
+LABEL_WIDTH = 11  # the field names' column in the field panel
 
 
 def field_panel(
@@ -137,27 +207,35 @@ def field_panel(
     mode: DisplayMode,
     speaker_names: dict[str, tuple[str, str]],
     pending_target: str | None = None,
+    width: int = 200,
+    rows: int = 2,
 ) -> Text:
-    """Every codebook field with the draft's value and the keys that set it."""
+    """Every codebook field with the draft's value and the keys that set it.
+
+    Names and notes from data are cut to the line: a wrap of reordered
+    Arabic would put its end first. A field's choices take at most `rows`
+    lines, their labels cut to fit."""
     out = Text()
     draft = session.draft
+    room = max(10, width - LABEL_WIDTH - 9)
     for n, f in enumerate(session.codebook.fields):
         if n:
             out.append("\n")
-        out.append(f"{f.label:<11}", style="bold")
+        out.append(f"{f.label:<{LABEL_WIDTH}}", style="bold")
         value = draft.values.get(f.id)
         carried = f.id in draft.carried
         if f.kind == "entity":
             out.append("[space] ", style="dim")
             if value and draft.new.get(f.id) == value:
-                out.append(inline(value, mode), style="bold")
+                out.append(display_line(value, mode, room // 2), style=strong(value))
                 out.append("  (new speaker: created when committed)", style="italic yellow")
             elif value:
                 english, arabic = speaker_names.get(value, (value, ""))
-                out.append(sanitize(english), style="bold")
+                half = room // 2 if arabic else room
+                out.append(display_line(english, mode, half), style=strong(english))
                 if arabic:
                     out.append("  ")
-                    out.append(inline(arabic, mode))
+                    out.append(display_line(arabic, mode, room - half - 2))
                 if carried:
                     out.append(
                         "  (carried from the quotation's start; enter keeps it)", "italic cyan"
@@ -165,76 +243,147 @@ def field_panel(
             else:
                 out.append("—", style="dim")
         elif f.kind == "stance":
-            _stance_line(out, f, value or [], pending_target)
+            _stance_line(out, f, value or [], pending_target, width, rows)
         elif f.kind in ("single", "multi", "ordinal"):
-            _choices_line(out, f, value)
+            _choices_line(out, f, value, width, rows)
         else:
             out.append("[ctrl+n] ", style="dim")
-            out.append(sanitize(value) if value else "—", style="" if value else "dim")
+            if value:
+                out.append(display_line(value, mode, room))
+            else:
+                out.append("—", style="dim")
     return out
 
 
-def _stance_line(out: Text, f: Field, pairs: list[dict[str, str]], pending: str | None) -> None:
+def _stance_line(
+    out: Text, f: Field, pairs: list[dict[str, str]], pending: str | None, width: int, rows: int
+) -> None:
     if pending is not None:
         target = f.value(pending, "target")
-        out.append(f"{target.label} → ", style="bold yellow")
-        out.append(
-            "  ".join(f"{p.key} {p.label}" for p in f.polarities) + "   (esc cancels)",
-            style="yellow",
-        )
+        head = Text(f"{target.label} → ", style="bold yellow")
+        polarities = [Text(f"{p.key} {p.label}", style="yellow") for p in f.polarities]
+        flow(out, [head, *polarities, Text("(esc cancels)", style="yellow")], width)
         return
     if not pairs:
-        out.append("no stance", style="dim")
+        head = [Text("no stance", style="dim")]
     else:
-        out.append(
-            ", ".join(
-                f"{f.value(p['polarity'], 'polarity').label} {f.value(p['target'], 'target').label}"
-                for p in pairs
-            ),
-            style="bold",
-        )
-        out.append("   [⌫] drops the last", style="dim")
+        head = [
+            Text(
+                f"{f.value(p['polarity'], 'polarity').label} "
+                f"{f.value(p['target'], 'target').label}",
+                style="bold",
+            )
+            for p in pairs
+        ]
+        head.append(Text("[⌫] drops the last", style="dim"))
     # The targets by name, not only their letters: a coder should not have
-    # to remember that n is the UN. On the same row, so that at 80x24 the
+    # to remember that n is the UN. After the value, so that at 80x24 the
     # sentence keeps the lines it needs.
-    for target in f.targets:
-        out.append("  ")
-        out.append(target.key or "?", style="bold dim")
-        out.append(f" {target.label}", style="dim")
+    room = rows * (width - LABEL_WIDTH) - sum(t.cell_len + 2 for t in head)
+    labels = fitted([t.label for t in f.targets], room)
+    targets = [
+        Text.assemble((target.key or "?", "bold dim"), (f" {label}", "dim"))
+        for target, label in zip(f.targets, labels, strict=True)
+    ]
+    flow(out, head + targets, width)
 
 
-def _choices_line(out: Text, f: Field, value: object) -> None:
+def _choices_line(out: Text, f: Field, value: object, width: int, rows: int) -> None:
     chosen = set(value) if isinstance(value, list) else {value}
-    part = f.keys()
-    key_of = {v: k for k, v in part.items()}
-    for i, v in enumerate(f.values):
-        if i:
-            out.append("  ")
-        key = key_of.get(v.id, "")
-        style = "bold reverse" if v.id in chosen else ""
-        out.append(f"{key}", style="dim")
-        out.append(f" {v.label}", style=style)
+    key_of = {v: k for k, v in f.keys().items()}
+    labels = fitted([v.label for v in f.values], rows * (width - LABEL_WIDTH))
+    flow(
+        out,
+        [
+            Text.assemble(
+                (key_of.get(v.id, ""), "dim"),
+                (f" {label}", "bold reverse" if v.id in chosen else ""),
+            )
+            for v, label in zip(f.values, labels, strict=True)
+        ],
+        width,
+    )
 
 
-def help_text(codebook: Codebook, bindings: list[tuple[str, str]], mode: DisplayMode) -> Text:
-    """Every binding, then every field's help and examples, values with their keys."""
+def flow(out: Text, items: Sequence[Text], width: int) -> None:
+    """Items two spaces apart after a field's name, continued under the
+    values (never under the field names) and never broken inside an item:
+    Rich's wrap split "d ISIS" between the key and its label."""
+    column = cell_len(out.plain[out.plain.rfind("\n") + 1 :])
+    for n, item in enumerate(items):
+        gap = 2 if n else 0
+        if n and column + gap + item.cell_len > width:
+            out.append("\n" + " " * LABEL_WIDTH)
+            column, gap = LABEL_WIDTH, 0
+        out.append(" " * gap)
+        out.append_text(item)
+        column += gap + item.cell_len
+
+
+def fitted(labels: Sequence[str], cells: int) -> list[str]:
+    """Labels shown as "k label" items two spaces apart, the longest cut (at
+    their end, with "…") when together they would take more than `cells`:
+    at 80 columns a field's choices keep to two lines and the sentence keeps
+    its room. The cut is the longest that fits (water-filling), so short
+    labels are never cut to make room."""
+    extra = 4  # the key, a space, and two spaces before the next item
+    # A line breaks between items, so a line can waste up to one item.
+    cells -= max((cell_len(x) for x in labels), default=0) // 2
+
+    def total(budget: int) -> int:
+        return sum(min(cell_len(x), budget) + extra for x in labels)
+
+    longest = max((cell_len(x) for x in labels), default=0)
+    if total(longest) <= cells:
+        return list(labels)
+    budget = 4
+    while budget < longest and total(budget + 1) <= cells:
+        budget += 1
+    return [cut(x, budget) if cell_len(x) > budget else x for x in labels]
+
+
+def hanging(
+    out: Text,
+    prefix: str,
+    text: str,
+    width: int,
+    mode: DisplayMode,
+    style: str = "",
+    prefix_style: str = "bold",
+) -> None:
+    """`prefix`, then `text` wrapped in the column after it (continuation
+    lines indented under the text), through the display path: in app mode
+    each line is reordered after wrapping, so wrapped Arabic keeps its
+    lines in reading order, right-aligned in its column."""
+    indent = cell_len(prefix)
+    lines = display_lines(text, max(10, width - indent), mode)
+    for i, line in enumerate(lines):
+        out.append(prefix if i == 0 else " " * indent, style=prefix_style if i == 0 else "")
+        out.append(line, style=style)
+        out.append("\n")
+
+
+def help_text(
+    codebook: Codebook, bindings: list[tuple[str, str]], mode: DisplayMode, width: int = 100
+) -> Text:
+    """Every binding, then every field's help and examples, values with their keys.
+
+    Laid out for `width`: codebook text (English with Arabic names inside,
+    Arabic examples) goes through the display path line by line."""
     out = Text()
     out.append("Keys\n", style="bold underline")
     for key, description in bindings:
-        out.append(f"  {key:<14}", style="bold")
-        out.append(f"{description}\n")
+        hanging(out, f"  {key:<12} ", description, width, mode)
     out.append(f"\nCodebook {codebook.name} {codebook.version}\n", style="bold underline")
     for f in codebook.fields:
         out.append(f"\n{f.label}", style="bold")
         out.append(f" ({f.kind})  ")
-        out.append(inline(f.label_ar, mode))
+        out.append(display_line(f.label_ar, mode, max(10, width - cell_len(f.label) - 14)))
         out.append("\n")
         if f.help:
-            out.append(f"  {' '.join(f.help.split())}\n")
+            hanging(out, "  ", f.help, width, mode, prefix_style="")
         if f.example:
-            out.append("  e.g. ", style="dim")
-            out.append(inline(f.example, mode), style="italic")
-            out.append("\n")
+            hanging(out, "  e.g. ", f.example, width, mode, "italic", "dim")
         parts = [("value", f.values)] if f.kind != "stance" else []
         if f.kind == "stance":
             parts = [("target", f.targets), ("polarity", f.polarities)]
@@ -243,35 +392,19 @@ def help_text(codebook: Codebook, bindings: list[tuple[str, str]], mode: Display
             for v in values:
                 out.append(f"    {keys.get(v.id, ' '):>2} ", style="bold")
                 out.append(f"{v.label}  ")
-                out.append(inline(v.label_ar, mode))
+                out.append(display_line(v.label_ar, mode, max(10, width - cell_len(v.label) - 9)))
                 out.append("\n")
                 if v.help:
-                    out.append(f"         {' '.join(v.help.split())}\n", style="dim")
+                    hanging(out, "         ", v.help, width, mode, "dim")
                 if v.example:
-                    out.append("         e.g. ", style="dim")
-                    out.append(inline(v.example, mode), style="italic dim")
-                    out.append("\n")
+                    hanging(out, "         e.g. ", v.example, width, mode, "italic dim", "dim")
     return out
 
 
 def snippet(text: str, mode: DisplayMode, width: int = 70) -> str:
-    """Text cut to `width` cells on one line, in the display mode.
-
-    Cut in logical order, before reordering: a cut after reordering (or a
-    widget's crop at its right edge) would drop the *start* of Arabic text.
-    """
-    return inline(cut(text, width), mode)
-
-
-def cut(text: str, width: int) -> str:
-    """Text on one line, cut to `width` cells at its logical end (its start
-    stays, whichever way it is drawn), with "…" where it was cut."""
-    text = " ".join(sanitize(text).split())
-    if cell_len(text) > width:
-        while text and cell_len(text) > width - 1:
-            text = text[:-1]
-        text = text.rstrip() + "…"
-    return text
+    """Text cut to `width` cells at its logical end, on one line, in the
+    display mode (`workbench.display.display_line`)."""
+    return display_line(text, mode, width)
 
 
 # Krippendorff (2004, p. 241): rely on alpha >= .800; draw tentative
@@ -339,22 +472,27 @@ def agreement_overview(report: dict) -> Text:
     return out
 
 
-def overlay_text(box: PickerState | PromptState, mode: DisplayMode, rows: int = 8) -> Text:
+def overlay_text(
+    box: PickerState | PromptState, mode: DisplayMode, rows: int = 8, width: int = 76
+) -> Text:
     """A picker (query, ranked rows, "+ add new" last) or a prompt, as drawn
-    in the box over the sentence. The highlighted row is reversed; at most
-    `rows` rows are shown, scrolled to keep the highlight in view."""
+    in the box over the sentence, `width` cells wide. The highlighted row is
+    reversed; at most `rows` rows are shown, scrolled to keep the highlight
+    in view. Every row is one line: names and sentences are cut at their
+    logical end, never wrapped (a wrap of reordered Arabic swaps its halves)."""
     from workbench.picker import PromptState
 
     out = Text()
-    out.append(sanitize(box.title), style="bold")
-    out.append("\n> ", style="bold")
-    out.append_text(_edited(box.editor.text, box.editor.cursor, mode))
+    out.append(display_line(box.title, mode, width), style="bold")
+    out.append("\n")
+    out.append_text(edit_line(box.editor, mode, width))
     if isinstance(box, PromptState):
-        out.append(f"\n{box.hint}", style="dim")
+        out.append("\n")
+        out.append(display_line(box.hint, mode, width), style="dim")
         return out
     if box.confirming is not None:
         out.append("\n\nAdd ", style="bold yellow")
-        out.append(inline(box.confirming, mode), style="bold")
+        out.append(display_line(box.confirming, mode, width - 6), style=strong(box.confirming))
         out.append(
             " as a new speaker? It is created when this sentence is committed.\n",
             style="bold yellow",
@@ -369,36 +507,40 @@ def overlay_text(box: PickerState | PromptState, mode: DisplayMode, rows: int = 
         out.append("\n")
         if option.new:
             out.append("+ add new: ", style=f"green {style}")
-            out.append(inline(option.label, mode), style=f"bold green {style}")
+            out.append(display_line(option.label, mode, width - 11), style=f"green {style}")
             continue
-        out.append(sanitize(option.label), style=style)
-        if option.label_ar:
-            out.append("  ")
-            out.append(inline(option.label_ar, mode), style=style)
-        if option.note:
-            out.append("  ")
-            out.append(inline(option.note, mode), style="dim")
+        row = Text(display_line(option.label, mode, width // 2), style=style)
+        for extra, extra_style in ((option.label_ar, style), (option.note, "dim")):
+            room = width - row.cell_len - 2
+            if extra and room >= 6:
+                row.append("  ")
+                row.append(display_line(extra, mode, room), style=extra_style)
+        out.append_text(row)
     hidden = len(box.options) - rows
     more = f"  ({hidden} more)" if hidden > 0 else ""
     out.append(f"\n↑↓ choose · enter picks · esc cancels{more}", style="dim")
     return out
 
 
-def edit_line(editor: LineEditor, mode: DisplayMode = "terminal") -> Text:
-    """A text box's line: "> " and its text with the cursor."""
-    return Text("> ", style="bold").append_text(_edited(editor.text, editor.cursor, mode))
+def edit_line(editor: LineEditor, mode: DisplayMode = "terminal", width: int = 200) -> Text:
+    """A text box's line: "> " and its text with the cursor.
 
-
-def _edited(text: str, cursor: int, mode: DisplayMode) -> Text:
-    """The text of a box with its cursor. In app mode the text is shown
-    reordered, with the cursor at the end (reordering moves characters)."""
-    out = Text()
+    What is typed is data like any other: sanitized, and in app mode shown
+    shaped and reordered with the cursor at the end (reordering moves
+    characters, so a cursor inside would sit on the wrong letter). A line
+    longer than the box shows its logical end, where the typing is."""
+    out = Text("> ", style="bold")
+    room = max(4, width - 3)
+    clean = " ".join(editor.text.split()) if mode == "app" else editor.text
     if mode == "app":
-        out.append(inline(text, mode))
+        shown = clean if cell_len(clean) <= room else "…" + clean[-(room - 1) :]
+        out.append(display_line(shown, mode))
         out.append(" ", style="reverse")
         return out
-    clean = sanitize(text)
-    cursor = min(cursor, len(clean))
+    from workbench.display import sanitize
+
+    clean = sanitize(clean)
+    cursor = min(editor.cursor, len(clean))
     out.append(clean[:cursor])
     out.append(clean[cursor : cursor + 1] or " ", style="reverse")
     out.append(clean[cursor + 1 :])
@@ -406,14 +548,19 @@ def _edited(text: str, cursor: int, mode: DisplayMode) -> Text:
 
 
 def overlay_name_list(
-    editor: LineEditor, names: Sequence[str], chosen: int | None, message: str = ""
+    editor: LineEditor,
+    names: Sequence[str],
+    chosen: int | None,
+    message: str = "",
+    mode: DisplayMode = "terminal",
+    width: int = 76,
 ) -> Text:
     """The who-is-coding box: what is typed, then the listed names (the one
     chosen with the arrows reversed)."""
-    out = edit_line(editor)
+    out = edit_line(editor, mode, width)
     for i, name in enumerate(names[:12]):
         out.append("\n  ")
-        out.append(sanitize(name), style="reverse" if i == chosen else "")
+        out.append(display_line(name, mode, width - 2), style="reverse" if i == chosen else "")
     if len(names) > 12:
         out.append(f"\n  … {len(names) - 12} more: type to narrow", style="dim")
     if message:

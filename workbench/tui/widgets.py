@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import Static
@@ -11,26 +13,34 @@ from workbench.keymap import KeyBinding
 from workbench.tui.render import Block, blocks_text
 
 
-class ArabicBlocks(Static):
-    """Blocks of Arabic text, re-wrapped to the widget's width in the display mode.
+class Laid(Static):
+    """Text the app lays out itself for the size the widget gets.
 
     App mode must wrap before it reorders, so wrapping cannot be left to
-    Textual: the text is laid out here for the width layout gives the widget.
+    Textual or Rich: `build(width, height)` makes lines that already fit.
+    `height` is None for a widget whose height follows its content; a widget
+    made with `fill=True` takes the height layout gives it (1fr) and its
+    builder chooses what fits.
     """
 
-    DEFAULT_CSS = "ArabicBlocks { height: auto; }"
+    DEFAULT_CSS = "Laid { height: auto; }"
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None, fill: bool = False):
         super().__init__("", id=id, classes=classes, markup=False)
-        self._blocks: list[Block] = []
-        self._mode: DisplayMode = "terminal"
-        self._laid_out: tuple[list[Block], DisplayMode, int] | None = None
+        self.fill = fill
+        if fill:
+            self.styles.height = "1fr"
+        self._key: object = None
+        self._build: Callable[[int, int | None], Text] | None = None
+        self._laid: tuple[object, int, int | None] | None = None
 
-    def show(self, blocks: list[Block], mode: DisplayMode) -> None:
-        self._blocks = blocks
-        self._mode = mode
+    def lay(self, key: object, build: Callable[[int, int | None], Text]) -> None:
+        """Show what `build` makes; `key` says when it has changed."""
+        if key == self._key and self._build is not None:
+            return
+        self._key, self._build = key, build
         if self.content_region.width:
-            self._layout(self.content_region.width, relayout=True)
+            self._layout(self.content_region.width, relayout=not self.fill)
         else:
             # Not laid out yet: layout asks get_content_height at the real width.
             # (Laying out at a guessed width painted a first frame wrapped wrong.)
@@ -38,22 +48,35 @@ class ArabicBlocks(Static):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # Layout is measuring at the width it will give: the text must be
-        # wrapped for that width before it is measured, not after a resize.
+        # laid out for that width before it is measured, not after a resize.
         self._layout(width, relayout=False)
         return super().get_content_height(container, viewport, width)
 
     def _layout(self, width: int, *, relayout: bool) -> None:
-        width = max(width, 10)
-        # Unchanged content at an unchanged width: no update, so no second
-        # layout pass and no second frame (the enter key's hot path).
-        if self._laid_out == (self._blocks, self._mode, width):
+        if self._build is None:
             return
-        self._laid_out = (self._blocks, self._mode, width)
-        self.update(blocks_text(self._blocks, width, self._mode), layout=relayout)
+        width = max(width, 10)
+        height = max(self.content_region.height, 1) if self.fill else None
+        # Unchanged content at an unchanged size: no update, so no second
+        # layout pass and no second frame (the enter key's hot path).
+        if self._laid == (self._key, width, height):
+            return
+        self._laid = (self._key, width, height)
+        self.update(self._build(width, height), layout=relayout)
 
     def on_resize(self) -> None:
         if self.content_region.width:
-            self._layout(self.content_region.width, relayout=True)
+            self._layout(self.content_region.width, relayout=not self.fill)
+
+
+class ArabicBlocks(Laid):
+    """Blocks of Arabic text (a headline, sentences in context), wrapped to
+    the widget's width in the display mode; with `fill`, as many blocks
+    around the current one as fit the height."""
+
+    def show(self, blocks: list[Block], mode: DisplayMode) -> None:
+        shown = tuple(blocks)
+        self.lay((shown, mode), lambda width, height: blocks_text(shown, width, mode, height))
 
 
 _KEY_NAMES = {

@@ -87,5 +87,12 @@ class CoderScreen(KeyedScreen, Screen[None]):
         if not self.live:
             return
         self.query_one("#coder-box", Static).update(
-            overlay_name_list(self.editor, self.shown(), self.chosen, self.message)
+            overlay_name_list(
+                self.editor,
+                self.shown(),
+                self.chosen,
+                self.message,
+                self.app.display_mode,  # type: ignore[attr-defined]
+                max(20, self.query_one("#coder-box").size.width or 60),
+            )
         )

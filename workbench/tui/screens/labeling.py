@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.widgets import Static
 
+from workbench.display import cut
 from workbench.errors import WorkbenchError
 from workbench.keymap import LABELING
 from workbench.session import LabelingSession
@@ -22,7 +23,6 @@ from workbench.tui.keyed import key_actions, run_action
 from workbench.tui.render import (
     Block,
     context_blocks,
-    cut,
     field_panel,
     headline,
     sentence_flags,
@@ -61,13 +61,18 @@ class LabelingScreen(SentenceScreen):
     def draw(self) -> None:
         s = self.session
         mode = self.mode
-        self.query_one("#status", Static).update(status_line(s, mode))
+        width = max(20, self.size.width - 2)  # less each line's padding
+        self.query_one("#status", Static).update(status_line(s, mode, width))
         # ArabicBlocks skips unchanged content, so the headline costs nothing per key.
-        self.query_one("#headline", ArabicBlocks).show([Block(headline(s), "bold")], mode)
+        self.query_one("#headline", ArabicBlocks).show([Block(headline(s))], mode)
         self.query_one("#context", ArabicBlocks).show(context_blocks(s), mode)
-        self.query_one("#flags", Static).update(sentence_flags(s))
+        self.query_one("#flags", Static).update(sentence_flags(s, mode, width))
+        names = self.app.speaker_names()  # type: ignore[attr-defined]
         self.query_one("#fields", Static).update(
-            field_panel(s, mode, self.app.speaker_names(), self.pending_target)  # type: ignore[attr-defined]
+            # A tall terminal gives the choices a third line, so fewer labels are cut.
+            field_panel(
+                s, mode, names, self.pending_target, width, 3 if self.size.height >= 32 else 2
+            )
         )
 
     # -- keys --------------------------------------------------------------

@@ -6,13 +6,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from workbench.tui.keyed import KeyedScreen
+from workbench.tui.widgets import Laid
 
 _SCROLL = {
     "up": "scroll_up",
@@ -27,15 +29,20 @@ _SCROLL = {
 class HelpScreen(KeyedScreen, ModalScreen[None]):
     """Every binding and the codebook's help with its examples; esc, ? or q closes."""
 
-    def __init__(self, content: Text) -> None:
+    def __init__(self, content: Callable[[int], Text]) -> None:
         super().__init__()
-        self._content = content
+        self._content = content  # laid out for the width the dialog gets
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog help", id="help-scroll", can_focus=False):
-            yield Static(self._content, markup=False)
+        scroll = VerticalScroll(classes="dialog help", id="help-scroll", can_focus=False)
+        # A gutter kept for the scrollbar: the help is laid out for a width,
+        # and a scrollbar appearing later would cover the ends of its lines.
+        scroll.styles.scrollbar_gutter = "stable"
+        with scroll:
+            yield Laid(id="help")
 
     def on_mount(self) -> None:
+        self.query_one("#help", Laid).lay("help", lambda width, _height: self._content(width))
         self.live = True
 
     def take_key(self, key: str, character: str | None) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -34,8 +34,10 @@ class SentenceScreen(KeyedScreen, Screen[None]):
     def compose_sentence(self) -> ComposeResult:
         yield Static(id="status", markup=False)
         yield ArabicBlocks(id="headline")
-        with VerticalScroll(id="context-box", can_focus=False):
-            yield ArabicBlocks(id="context")
+        # No scrolling: the context shows the sentences that fit around the
+        # current one (`render.blocks_text`), so no scrollbar covers it.
+        with Vertical(id="context-box"):
+            yield ArabicBlocks(id="context", fill=True)
         yield Static(id="flags", markup=False)
         yield Static(id="box", markup=False)
 
@@ -72,7 +74,9 @@ class SentenceScreen(KeyedScreen, Screen[None]):
         panel = self.query_one("#box", Static)
         panel.display = self.box is not None
         if self.box is not None:
-            panel.update(overlay_text(self.box, self.mode, max(3, self.size.height // 2 - 4)))
+            # The box's margins (2 each side), border and padding take 8 cells.
+            rows, width = max(3, self.size.height // 2 - 4), max(20, self.size.width - 8)
+            panel.update(overlay_text(self.box, self.mode, rows, width))
 
     def draw(self) -> None:
         raise NotImplementedError
@@ -85,10 +89,14 @@ class SentenceScreen(KeyedScreen, Screen[None]):
         self.app.toggle_display()  # type: ignore[attr-defined]
 
     def say(self, message: str, *, warning: bool = False, timeout: float = 3) -> None:
-        from workbench.display import sanitize
+        from workbench.display import display_lines
 
+        # A toast is at most 60 cells or half the screen (Textual's Toast CSS),
+        # less its padding and edge. Wrapped here, through the display path,
+        # so a name in Arabic inside the message is never split after reordering.
+        width = max(16, min(60, self.size.width // 2) - 4)
         self.notify(
-            sanitize(message),
+            "\n".join(display_lines(message, width, self.mode)),
             severity="warning" if warning else "information",
             timeout=timeout,
             markup=False,
