@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual.app import RenderResult
 from textual.geometry import Size
 from textual.widgets import Static
 
@@ -33,18 +34,33 @@ class Laid(Static):
         self._key: object = None
         self._build: Callable[[int, int | None], Text] | None = None
         self._laid: tuple[object, int, int | None] | None = None
+        self._filled = Text()
 
     def lay(self, key: object, build: Callable[[int, int | None], Text]) -> None:
         """Show what `build` makes; `key` says when it has changed."""
         if key == self._key and self._build is not None:
             return
         self._key, self._build = key, build
-        if self.content_region.width:
-            self._layout(self.content_region.width, relayout=not self.fill)
+        if self.fill:
+            self.refresh()  # `render` builds for the size it is painted at
+        elif self.content_region.width:
+            self._layout(self.content_region.width, relayout=True)
         else:
             # Not laid out yet: layout asks get_content_height at the real width.
             # (Laying out at a guessed width painted a first frame wrapped wrong.)
             self.refresh(layout=True)
+
+    def render(self) -> RenderResult:
+        # A filling widget's height is known only once it is placed, and
+        # the first frame is painted before any resize event arrives: so it
+        # is built here, at the size it is painted at.
+        if self.fill and self._build is not None:
+            size = self.content_region.size
+            if size.width and self._laid != (self._key, size.width, size.height):
+                self._laid = (self._key, size.width, size.height)
+                self._filled = self._build(max(size.width, 10), max(size.height, 1))
+            return self._filled
+        return super().render()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # Layout is measuring at the width it will give: the text must be
@@ -53,20 +69,21 @@ class Laid(Static):
         return super().get_content_height(container, viewport, width)
 
     def _layout(self, width: int, *, relayout: bool) -> None:
-        if self._build is None:
+        if self._build is None or self.fill:
             return
         width = max(width, 10)
-        height = max(self.content_region.height, 1) if self.fill else None
-        # Unchanged content at an unchanged size: no update, so no second
+        # Unchanged content at an unchanged width: no update, so no second
         # layout pass and no second frame (the enter key's hot path).
-        if self._laid == (self._key, width, height):
+        if self._laid == (self._key, width, None):
             return
-        self._laid = (self._key, width, height)
-        self.update(self._build(width, height), layout=relayout)
+        self._laid = (self._key, width, None)
+        self.update(self._build(width, None), layout=relayout)
 
     def on_resize(self) -> None:
-        if self.content_region.width:
-            self._layout(self.content_region.width, relayout=not self.fill)
+        if self.fill:
+            self.refresh()
+        elif self.content_region.width:
+            self._layout(self.content_region.width, relayout=True)
 
 
 class ArabicBlocks(Laid):
