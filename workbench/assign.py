@@ -54,6 +54,8 @@ from workbench.store import DONE_SQL, Store, canonical_json, now, sql_in
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from workbench.display import DisplayMode
+
 # Stored with every run: the same seed means the same assignment only under
 # the same algorithm, so a change to `plan` must change this name.
 ALGORITHM = "sentence-balanced-greedy/1"
@@ -416,38 +418,41 @@ def assignment_progress(store: Store) -> dict[str, AssignmentProgress]:
     return {name: AssignmentProgress(name, n, total, done) for name, n, total, done in rows}
 
 
-def render_result(result: AssignResult, console: Console | None = None) -> None:
-    """The run's parameters, what it did, and every coder's load and pairings."""
+def render_result(
+    result: AssignResult, console: Console | None = None, mode: DisplayMode = "terminal"
+) -> None:
+    """The run's parameters, what it did, and every coder's load and pairings,
+    names drawn for `mode` (see `workbench.tables`)."""
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+
+    from workbench.tables import DataCell, figure, print_lines
 
     console = console or Console()
+
+    def say(line: str) -> None:
+        # Coder names and article ids are data. soft_wrap: in terminal mode
+        # the parameters line stays one line, to be copied or parsed.
+        print_lines(console, line, mode, soft_wrap=True)
+
     design = (
         f"{result.params['per_article']} coder(s) each"
         if "per_article" in result.params
         else f"overlap {result.params['overlap']}: "
         f"{sum(len(c) > 1 for c in result.assigned.values())} double-coded"
     )
-    # soft_wrap: the parameters line must stay one line, to be copied or parsed.
     if result.run_id is None:
-        console.print(
+        say(
             f"nothing to assign: all {result.kept} article(s) already have coders "
-            "(--replace assigns them afresh)",
-            markup=False,
-            soft_wrap=True,
+            "(--replace assigns them afresh)"
         )
     else:
-        console.print(
-            f"run {result.run_id}: {canonical_json(result.params)}", markup=False, soft_wrap=True
-        )
-        console.print(
+        say(f"run {result.run_id}: {canonical_json(result.params)}")
+        say(
             f"assigned {len(result.assigned)} article(s), {design}; "
             f"{result.kept} article(s) already assigned kept their coders"
             + (f"; {result.removed} earlier assignment(s) replaced" if result.removed else "")
-            + (f"; new coder(s): {', '.join(result.new_coders)}" if result.new_coders else ""),
-            markup=False,
-            soft_wrap=True,
+            + (f"; new coder(s): {', '.join(result.new_coders)}" if result.new_coders else "")
         )
     table = Table(
         title="assignments over the current articles",
@@ -459,15 +464,15 @@ def render_result(result: AssignResult, console: Console | None = None) -> None:
     table.add_column("articles", justify="right")
     table.add_column("sentences", justify="right")
     for load in result.loads:
-        table.add_column(Text(load.coder), justify="right")
+        table.add_column(DataCell(load.coder, mode), justify="right")
     for load in result.loads:
         table.add_row(
-            Text(load.coder),
-            str(load.articles),
-            str(load.sentences),
-            *(str(load.shared[o.coder]) if o.coder != load.coder else "-" for o in result.loads),
+            DataCell(load.coder, mode),
+            figure(load.articles),
+            figure(load.sentences),
+            *(figure(load.shared[o.coder] if o.coder != load.coder else "-") for o in result.loads),
         )
     console.print(table)
     # A run that assigned nothing guarantees nothing new: its bound is moot.
     bound = "" if result.run_id is None else f" (guaranteed at most {result.bound})"
-    console.print(f"sentence loads differ by {result.spread}{bound}", markup=False)
+    say(f"sentence loads differ by {result.spread}{bound}")

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import functools
 import gc
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from workbench.errors import InputErrors, WorkbenchError
-from workbench.settings import default_db_path
+from workbench.settings import DISPLAY_CHOICES, DISPLAY_ENV, default_db_path
+
+if TYPE_CHECKING:
+    from workbench.display import DisplayMode
 
 # Imports of the heavier modules (rich, sqlite-utils, camel-tools) happen inside
 # commands, so `workbench --help` and the TUI start fast.
@@ -37,6 +41,42 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False),
         help="The workbench database.",
     )(command)
+
+
+DISPLAY_HELP = (
+    "terminal: the terminal does bidi (VTE, Konsole, mlterm, macOS); app: the app "
+    "reorders (kitty, Alacritty, Windows Terminal, xterm, tmux)."
+)
+display_option = click.option(
+    "--display",
+    type=click.Choice(DISPLAY_CHOICES),
+    envvar=DISPLAY_ENV,
+    help=DISPLAY_HELP + " Skips the calibration screen.",
+)
+table_display_option = click.option(
+    "--display",
+    type=click.Choice(DISPLAY_CHOICES),
+    envvar=DISPLAY_ENV,
+    default="terminal",
+    show_default="$WORKBENCH_DISPLAY, else terminal",
+    help="How tables draw Arabic. " + DISPLAY_HELP,
+)
+
+
+def _say(message: str, err: bool = False) -> None:
+    """A one-line message that may hold data (names, ids, file names): its
+    escapes and controls never reach the terminal."""
+    from workbench.display import sanitize
+
+    click.echo(sanitize(message), err=err)
+
+
+def _visible(text: str) -> str:
+    """A file name (or a whole error line) as messages show it: controls as
+    visible escapes, so it is harmless and can be recognised and retyped."""
+    from workbench.display import visible
+
+    return visible(text)
 
 
 def _collector_paused(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -90,12 +130,13 @@ def import_command(paths: Sequence[str], encoding: str | None, db_path: str) -> 
         )
         with Store(db_path) as store:
             report = store_sources(store, sources, ignored, progress)
-    click.echo(report.summary())
+    _say(report.summary())
 
 
 @cli.command()
+@table_display_option
 @db_option
-def stats(db_path: str) -> None:
+def stats(display: DisplayMode, db_path: str) -> None:
     """Articles with their sentence counts, each coder's progress, and gold."""
     from workbench.codebook import parse_codebook
     from workbench.stats import render_stats
@@ -105,7 +146,7 @@ def stats(db_path: str) -> None:
         # Gold is judged under the newest codebook coded with; none yet, no gold.
         latest = store.latest_codebook()
         book = parse_codebook(*latest) if latest else None
-        render_stats(store, codebook=book)
+        render_stats(store, codebook=book, mode=display)
 
 
 @cli.command("assign")
@@ -119,6 +160,7 @@ def stats(db_path: str) -> None:
 @click.option(
     "--replace", is_flag=True, help="Assign every article afresh (labels are never touched)."
 )
+@table_display_option
 @db_option
 def assign_command(
     coders: str,
@@ -127,6 +169,7 @@ def assign_command(
     seed: int,
     articles: str | None,
     replace: bool,
+    display: DisplayMode,
     db_path: str,
 ) -> None:
     """Distribute the articles among coders, balanced by sentences and reproducible.
@@ -147,16 +190,9 @@ def assign_command(
             articles=_names(articles),
             replace=replace,
         )
-    render_result(result)
+    render_result(result, mode=display)
 
 
-display_option = click.option(
-    "--display",
-    type=click.Choice(["terminal", "app"]),
-    envvar="WORKBENCH_DISPLAY",
-    help="terminal: the terminal does bidi (VTE, Konsole, mlterm, macOS); app: the app "
-    "reorders (kitty, Alacritty, Windows Terminal, xterm, tmux). Skips the calibration screen.",
-)
 codebook_option = click.option(
     "--codebook",
     "codebook_path",
@@ -267,6 +303,7 @@ def _names(value: str | None) -> list[str] | None:
 @click.option("--pair", help="Two coders, a,b: also print their confusion matrix per field.")
 @click.option("--app", "as_app", is_flag=True, help="Show the figures as bars in a terminal app.")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), help="Codebook TOML.")
+@table_display_option
 @db_option
 def agree(
     fields: tuple[str, ...],
@@ -278,15 +315,18 @@ def agree(
     pair: str | None,
     as_app: bool,
     codebook_path: str | None,
+    display: DisplayMode,
     db_path: str,
 ) -> None:
     """Inter-coder agreement per codebook field: alpha with a bootstrap CI,
-    Fleiss' kappa, AC1, Cohen's kappa per pair, per-category alpha."""
-    import json as json_module
+    Fleiss' kappa, AC1, Cohen's kappa per pair, per-category alpha.
 
+    --display applies to the tables (the table format and --pair); Markdown
+    and JSON are always logical text."""
     from workbench import report as agreement_report
     from workbench.agreement import AgreementError
     from workbench.codebook import resolve_codebook
+    from workbench.export import dumps
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
@@ -309,13 +349,13 @@ def agree(
             AgreementApp(result).run()
             return
         if fmt == "json":
-            click.echo(json_module.dumps(result, ensure_ascii=False, indent=2))
+            click.echo(dumps(result, indent=2))
         elif fmt == "markdown":
             click.echo(agreement_report.to_markdown(result), nl=False)
         else:
             from rich.console import Console
 
-            agreement_report.render_table(result, Console())
+            agreement_report.render_table(result, Console(), mode=display)
         if pair:
             two = _names(pair) or []
             if len(two) != 2:
@@ -325,7 +365,7 @@ def agree(
             for fid in result["fields"]:
                 labels, counts = agreement_report.confusion(store, book, fid, (two[0], two[1]))
                 agreement_report.render_confusion(
-                    labels, counts, (two[0], two[1]), Console(stderr=fmt != "table")
+                    labels, counts, (two[0], two[1]), Console(stderr=fmt != "table"), display
                 )
 
 
@@ -412,7 +452,7 @@ def export(
                 progress=progress and (lambda n: progress(f"exporting {kind}", n, None)),
             )
     if target != "-":
-        click.echo(f"wrote {count} {kind} to {target}", err=True)
+        _say(f"wrote {count} {kind} to {_visible(target)}", err=True)
 
 
 @cli.command("import-labels")
@@ -434,7 +474,7 @@ def import_labels_command(path: str, codebook_path: str | None, db_path: str) ->
         book = resolve_codebook(codebook_path, store)
         store.register_codebook(book)
         count = import_labels(store, path, book)
-    click.echo(f"imported {count} labels from {path}")
+    _say(f"imported {count} labels from {_visible(path)}")
 
 
 @cli.command()
@@ -456,13 +496,13 @@ def merge(other: str, prefer: str | None, db_path: str) -> None:
             report = merge_databases(store, other, prefer)
         except MergeConflicts as exc:
             for conflict in exc.conflicts[:MAX_ERRORS_SHOWN]:
-                click.echo(f"conflict: {conflict}", err=True)
+                _say(f"conflict: {conflict}", err=True)
             if len(exc.conflicts) > MAX_ERRORS_SHOWN:
                 click.echo(
                     f"conflict: ... and {len(exc.conflicts) - MAX_ERRORS_SHOWN} more", err=True
                 )
             raise
-    click.echo(report.summary())
+    _say(report.summary())
 
 
 @cli.group()
@@ -506,15 +546,14 @@ def _speakers_command(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @speakers.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@display_option
+@table_display_option
 @_speakers_command
 def speakers_list(
-    fmt: str, display: str | None, field: str | None, codebook_path: str | None, db_path: str
+    fmt: str, display: DisplayMode, field: str | None, codebook_path: str | None, db_path: str
 ) -> None:
     """Every speaker with its aliases, who added it and how many labels use it."""
-    import json as json_module
-
-    from workbench.registry import list_speakers
+    from workbench.export import dumps
+    from workbench.registry import list_speakers, render_speakers
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
@@ -522,37 +561,9 @@ def speakers_list(
         rows = list_speakers(store, field)
     if fmt == "json":
         out = [r.as_json() for r in rows]
-        click.echo(json_module.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(dumps(out, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from workbench.display import sanitize, terminal_text, visual_line
-
-    def cell(value: str) -> Text:
-        # Data, never markup; Arabic ordered for the display mode.
-        if display == "app":
-            return Text(visual_line(sanitize(value)))
-        arabic = any("\u0600" <= c <= "\u06ff" for c in value)
-        return Text(terminal_text(value) if arabic else sanitize(value))
-
-    table = Table(title=f"{field}: {len(rows)} entities", title_justify="left")
-    table.add_column("key", no_wrap=True)
-    for name in ("label", "Arabic label", "aliases"):
-        table.add_column(name)
-    table.add_column("labels", justify="right")
-    table.add_column("added by")
-    for r in rows:
-        table.add_row(
-            cell(r.key),
-            cell(r.label),
-            cell(r.label_ar),
-            Text("\n").join(cell(a) for a in r.aliases),
-            Text(str(r.labels)),
-            cell(r.created_by) if r.created_by else Text("codebook", style="dim"),
-        )
-    Console().print(table)
+    render_speakers(rows, field, mode=display)
 
 
 @speakers.command("rename")
@@ -569,14 +580,13 @@ def speakers_rename(
     db_path: str,
 ) -> None:
     """Give a speaker a new label; its old names stay as aliases."""
-    from workbench.display import sanitize
     from workbench.registry import rename
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
         field = _entity_field(store, codebook_path, field)
         rename(store, field, key, label, label_ar, by=_operator())
-    click.echo(sanitize(f"renamed {field} {key}: {label}" + (f" / {label_ar}" if label_ar else "")))
+    _say(f"renamed {field} {key}: {label}" + (f" / {label_ar}" if label_ar else ""))
 
 
 @speakers.command("alias")
@@ -587,7 +597,6 @@ def speakers_alias(
     key: str, names: tuple[str, ...], field: str | None, codebook_path: str | None, db_path: str
 ) -> None:
     """Add other names of a speaker (a name of another speaker is an error)."""
-    from workbench.display import sanitize
     from workbench.registry import add_aliases
     from workbench.store import Store
 
@@ -600,7 +609,7 @@ def speakers_alias(
         message += ": " + ", ".join(added)
     if known:
         message += f"; {known} already its own"
-    click.echo(sanitize(message))
+    _say(message)
 
 
 @speakers.command("merge")
@@ -611,14 +620,13 @@ def speakers_merge(
     from_key: str, into_key: str, field: str | None, codebook_path: str | None, db_path: str
 ) -> None:
     """Merge a duplicate speaker into another: labels and gold re-pointed, logged."""
-    from workbench.display import sanitize
     from workbench.registry import merge_speakers
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
         field = _entity_field(store, codebook_path, field)
         result = merge_speakers(store, field, from_key, into_key, by=_operator())
-    click.echo(sanitize(result.summary()))
+    _say(result.summary())
 
 
 def _operator() -> str | None:
@@ -639,7 +647,7 @@ def codebook_check(path: str) -> None:
 
     book = load_codebook(path)
     kinds = ", ".join(f"{f.id} ({f.kind})" for f in book.fields)
-    click.echo(f"{path}: ok: {book.name} {book.version}, fields: {kinds}")
+    _say(f"{_visible(path)}: ok: {book.name} {book.version}, fields: {kinds}")
 
 
 class _progress:
@@ -705,7 +713,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        # Click quotes the value it rejects (a file name, a choice) as given.
+        shown = io.StringIO()
+        exc.show(file=shown)
+        for line in shown.getvalue().splitlines():
+            click.echo(_visible(line), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -716,7 +728,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc} "
+            f"internal error: {type(exc).__name__}: {_visible(str(exc))} "
             "(please report it; WORKBENCH_DEBUG=1 shows the traceback)",
             err=True,
         )

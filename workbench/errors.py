@@ -25,7 +25,11 @@ class WorkbenchError(Exception):
         return f"{self.path}:{self.line}" if self.line is not None else self.path
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        # A file name or a value from data may hold escapes: shown as `\x1b`,
+        # so the line is harmless on a terminal and the name can be retyped.
+        from workbench.display import visible
+
+        return visible(f"{self.where}: {self.message}" if self.where else self.message)
 
 
 class InputErrors(WorkbenchError):

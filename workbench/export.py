@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -228,6 +229,20 @@ def sentence_rows(store: Store, *, articles: list[str] | None = None) -> Iterato
         }
 
 
+# What `json.dumps(ensure_ascii=False)` leaves raw but a terminal acts on: DEL
+# and the C1 controls (U+009B is CSI), the bidi controls, the line and
+# paragraph separators. Escaped, the JSON means the same and is harmless when
+# printed or `cat` to a terminal.
+_TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def dumps(value: Any, **kwargs: Any) -> str:
+    """`json.dumps` with readable Arabic (`ensure_ascii=False`) and every
+    character a terminal would act on escaped (`\\u009b`)."""
+    text = json.dumps(value, ensure_ascii=False, **kwargs)
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def write_jsonl(
     rows: Iterator[dict[str, Any]],
     target: str | Path,
@@ -260,7 +275,7 @@ def _dump(
 ) -> int:
     count = 0
     for count, row in enumerate(rows, start=1):
-        out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        out.write(dumps(row, separators=(",", ":")))
         out.write("\n")
         if progress and count % 10_000 == 0:
             progress(count)

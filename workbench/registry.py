@@ -20,12 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.arabic import match_key
 from workbench.errors import WorkbenchError
 from workbench.speakers import Speaker, load_speakers
 from workbench.store import GOLD, LABELS, Store, _entity_key, canonical_json, now
+
+if TYPE_CHECKING:
+    from workbench.display import DisplayMode
 
 SPEAKER_MERGE = "speaker-merge"
 
@@ -155,6 +158,37 @@ def list_speakers(store: Store, field: str) -> list[SpeakerInfo]:
         SpeakerInfo(s.key, s.label, s.label_ar, s.aliases, s.created_by, counts.get(s.key, 0))
         for s in load_speakers(store, field)
     ]
+
+
+def render_speakers(
+    rows: Sequence[SpeakerInfo], field: str, console: Any = None, mode: DisplayMode = "terminal"
+) -> None:
+    """`workbench speakers list` as a table, every name drawn for `mode`
+    (see `workbench.tables`)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from workbench.tables import DataCell, figure, title
+
+    console = console or Console()
+    table = Table(title=title(f"{field}: {len(rows)} entities", mode), title_justify="left")
+    table.add_column("key", no_wrap=True)
+    for name in ("label", "Arabic label", "aliases"):
+        table.add_column(name)
+    table.add_column("labels", justify="right")
+    table.add_column("added by")
+    for r in rows:
+        table.add_row(
+            DataCell(r.key, mode),
+            # Names are what the listing is for: wrapped (then drawn), never cut.
+            DataCell(r.label, mode, wrap=True),
+            DataCell(r.label_ar, mode, wrap=True),
+            DataCell(r.aliases, mode, wrap=True),
+            figure(r.labels),
+            DataCell(r.created_by, mode) if r.created_by else Text("codebook", style="dim"),
+        )
+    console.print(table)
 
 
 # -- changing -----------------------------------------------------------------------

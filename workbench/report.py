@@ -19,7 +19,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.agreement import (
     AgreementError,
@@ -32,6 +32,9 @@ from workbench.agreement import (
 )
 from workbench.codebook import Codebook, Field
 from workbench.store import Store, sql_in
+
+if TYPE_CHECKING:
+    from workbench.display import DisplayMode
 
 LEVEL_OF_KIND = {
     "single": "nominal",
@@ -408,6 +411,10 @@ def _disagreement_lines(report: dict[str, Any]) -> list[str]:
 
 
 def to_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown: logical text (for editors and renderers that
+    do their own bidi), every line sanitized of escapes and controls."""
+    from workbench.display import sanitize
+
     main, *rest = sections(report)
     lines = [f"# {main.title}", "", *_markdown_table(main)]
     lines += ["", *(f"- {r}" for r in undefined_reasons(report)), "", MASI_NOTE, ""]
@@ -416,7 +423,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     if report["disagreements"]:
         lines += ["## Sentences with the most disagreement", ""]
         lines += [f"- {line.replace('|', chr(92) + '|')}" for line in _disagreement_lines(report)]
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(sanitize(line) for line in lines).rstrip() + "\n"
 
 
 def _markdown_table(section: Section) -> list[str]:
@@ -428,39 +435,55 @@ def _markdown_table(section: Section) -> list[str]:
     ]
 
 
-def render_table(report: dict[str, Any], console: Any) -> None:
-    """The report as Rich tables; every cell goes in as Text, never markup."""
+def render_table(report: dict[str, Any], console: Any, mode: DisplayMode = "terminal") -> None:
+    """The report as Rich tables for `mode`: names and sentences through the
+    display path, figures as plain text, nothing read as markup."""
     from rich.table import Table
     from rich.text import Text
 
+    from workbench.tables import DataCell, figure, print_lines, title
+
     main, *rest = sections(report)
     for n, section in enumerate([main, *rest]):
-        table = Table(title=section.title, title_justify="left")
+        heading = title(section.title, mode) if section.title else None
+        table = Table(title=heading, title_justify="left")
         for i, header in enumerate(section.headers):
-            table.add_column(Text(header), justify="right" if i >= section.right else "left")
+            table.add_column(
+                DataCell(header, mode), justify="right" if i >= section.right else "left"
+            )
         for row in section.rows:
-            table.add_row(*(Text(value) for value in row))
+            table.add_row(
+                *(DataCell(v, mode) for v in row[: section.right]),
+                *map(figure, row[section.right :]),
+            )
         console.print(table)
         if n == 0:
             for reason in undefined_reasons(report):
-                console.print(Text(reason, style="yellow"))
+                print_lines(console, reason, mode, style="yellow")
             console.print(Text(MASI_NOTE, style="dim"))
     if report["disagreements"]:
         console.print(Text("Sentences with the most disagreement", style="bold"))
         for line in _disagreement_lines(report):
-            console.print(Text(line))
+            print_lines(console, line, mode)
 
 
 def render_confusion(
-    labels: list[str], counts: list[list[int]], pair: tuple[str, str], console: Any
+    labels: list[str],
+    counts: list[list[int]],
+    pair: tuple[str, str],
+    console: Any,
+    mode: DisplayMode = "terminal",
 ) -> None:
+    """Two coders' confusion matrix on one field, category names drawn for `mode`."""
     from rich.table import Table
-    from rich.text import Text
 
-    table = Table(title=f"Confusion: rows {pair[0]}, columns {pair[1]}", title_justify="left")
+    from workbench.tables import DataCell, figure, title
+
+    heading = f"Confusion: rows {pair[0]}, columns {pair[1]}"
+    table = Table(title=title(heading, mode), title_justify="left")
     table.add_column("")
     for label in labels:
-        table.add_column(Text(label), justify="right")
+        table.add_column(DataCell(label, mode), justify="right")
     for label, row in zip(labels, counts, strict=True):
-        table.add_row(Text(label), *(str(n) for n in row))
+        table.add_row(DataCell(label, mode), *map(figure, row))
     console.print(table)

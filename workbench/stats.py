@@ -14,8 +14,10 @@ from rich.text import Text
 
 from workbench.assign import AssignmentProgress, assignment_progress, assignments
 from workbench.codebook import Codebook
+from workbench.display import DisplayMode, cut
 from workbench.gold import SOURCES, units
 from workbench.store import DONE_STATUSES, ArticleRow, Store
+from workbench.tables import DataCell, figure
 
 DRAFT_MARK = "◐"
 
@@ -36,9 +38,7 @@ class CoderProgress:
 
 def article_name(article: ArticleRow, width: int = 60) -> str:
     """Title, else the article's first words; the version when it is not the first."""
-    name = article.title or article.first_words + " …"
-    if len(name) > width:
-        name = name[: width - 1] + "…"
+    name = cut(article.title or article.first_words + " …", width)
     return f"{name} (v{article.version})" if article.version > 1 else name
 
 
@@ -68,8 +68,13 @@ def coder_progress(
 
 
 def render_stats(
-    store: Store, console: Console | None = None, codebook: Codebook | None = None
+    store: Store,
+    console: Console | None = None,
+    codebook: Codebook | None = None,
+    mode: DisplayMode = "terminal",
 ) -> None:
+    """The articles table, the coders table and the gold summary; names and
+    titles drawn for `mode` (see `workbench.tables`)."""
     console = console or Console()
     articles, per_article, totals = coder_progress(store)
     if not articles:
@@ -87,19 +92,20 @@ def render_stats(
         caption="; ".join(notes) or None,
         caption_justify="left",
     )
-    for column in ("id", "article", "outlet", "date"):
+    # Ids are what a user retypes (`label --article ID`): squeeze the others first.
+    table.add_column("id", no_wrap=True)
+    for column in ("article", "outlet", "date"):
         table.add_column(column)
     table.add_column("sentences", justify="right")
     for coder in per_article:
-        table.add_column(coder, justify="right")
+        table.add_column(DataCell(coder, mode), justify="right")
     for article in articles:
-        # Article text is data: Text() keeps its brackets from being read as markup.
         table.add_row(
-            Text(article.ext_id),
-            Text(article_name(article)),
-            Text(article.outlet),
-            Text(article.date),
-            str(article.sentences),
+            DataCell(article.ext_id, mode),
+            DataCell(article_name(article), mode),
+            DataCell(article.outlet, mode),
+            DataCell(article.date, mode),
+            figure(article.sentences),
             *(
                 _article_cell(
                     per_article[c].get(article.id, (0, 0)),
@@ -121,14 +127,19 @@ def render_stats(
         coders.add_column(column, justify="left" if column == "coder" else "right")
     for p in totals:
         coders.add_row(
-            Text(p.coder),
-            str(p.labeled),
-            str(p.skipped),
-            str(p.flagged),
-            f"{DRAFT_MARK} {p.drafts}" if p.drafts else "0",
-            _share(p.done, p.total),
-            str(p.total),
-            *((_assigned_cell(progress.get(p.coder)),) if progress else ()),
+            DataCell(p.coder, mode),
+            *map(
+                figure,
+                (
+                    p.labeled,
+                    p.skipped,
+                    p.flagged,
+                    f"{DRAFT_MARK} {p.drafts}" if p.drafts else "0",
+                    _share(p.done, p.total),
+                    p.total,
+                    *((_assigned_cell(progress.get(p.coder)),) if progress else ()),
+                ),
+            ),
         )
     console.print(coders)
     if codebook is not None:
@@ -152,15 +163,15 @@ def _gold_summary(store: Store, codebook: Codebook, console: Console) -> None:
     table = Table(title="gold (sentences labeled by two or more coders)", title_justify="left")
     for source in (*SOURCES, "stale"):
         table.add_column(source, justify="right")
-    table.add_row(*(str(counts[s]) for s in (*SOURCES, "stale")))
+    table.add_row(*(figure(counts[s]) for s in (*SOURCES, "stale")))
     console.print(table)
     if counts["unresolved"] or counts["stale"]:
         console.print("settle them with `workbench review --adjudicator NAME`")
 
 
-def _article_cell(counts: tuple[int, int], sentences: int, assigned: bool) -> str:
+def _article_cell(counts: tuple[int, int], sentences: int, assigned: bool) -> Text:
     done, drafts = counts
-    return (
+    return figure(
         f"{done}/{sentences}"
         + ("*" if assigned else "")
         + (f" {DRAFT_MARK}{drafts}" if drafts else "")
