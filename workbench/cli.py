@@ -346,7 +346,7 @@ def agree(
         if as_app:
             from workbench.tui.agreement_app import AgreementApp
 
-            AgreementApp(result).run()
+            AgreementApp(result, display).run()
             return
         if fmt == "json":
             click.echo(dumps(result, indent=2))

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from workbench.display import DisplayMode
 from workbench.keymap import KeyBinding
 from workbench.tui.render import agreement_overview
 from workbench.tui.widgets import KeyBar
@@ -26,11 +27,12 @@ class AgreementApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("q", "quit", "Quit"), Binding("escape", "quit", "Quit", show=False)]
 
-    def __init__(self, report: dict[str, Any]) -> None:
+    def __init__(self, report: dict[str, Any], mode: DisplayMode = "terminal") -> None:
         super().__init__()
         self.report = report
+        self.mode = mode
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="agreement"):
-            yield Static(agreement_overview(self.report), markup=False)
+            yield Static(agreement_overview(self.report, self.mode), markup=False)
         yield KeyBar(AGREEMENT_KEYS)

@@ -412,9 +412,12 @@ def snippet(text: str, mode: DisplayMode, width: int = 70) -> str:
 RELIABLE, TENTATIVE = 0.800, 0.667
 
 
-def alpha_bar(label: str, alpha: float | None, extra: str, width: int = 32) -> Text:
+def alpha_bar(
+    label: str, alpha: float | None, extra: str, width: int = 32, mode: DisplayMode = "terminal"
+) -> Text:
     """One line: label, a bar proportional to alpha in [0, 1], the figure."""
-    line = Text(f"{label[:24]:<24} ")
+    shown = display_line(label, mode, 24)
+    line = Text(shown + " " * max(0, 24 - cell_len(shown)) + " ")
     if alpha is None:
         line.append("·" * width, style="dim")
         line.append("  undefined", style="dim")
@@ -428,10 +431,10 @@ def alpha_bar(label: str, alpha: float | None, extra: str, width: int = 32) -> T
     return line
 
 
-def agreement_overview(report: dict) -> Text:
+def agreement_overview(report: dict, mode: DisplayMode = "terminal") -> Text:
     """The report as bars: every field, then every coded category and stance pair."""
     book = report["codebook"]
-    out = Text(f"Agreement  {book['name']} {book['version']}\n", style="bold")
+    out = Text(f"Agreement  {display_line(book['name'], mode)} {book['version']}\n", style="bold")
     out.append(
         f"Krippendorff's alpha; green >= {RELIABLE:.3f} reliable, yellow >= {TENTATIVE:.3f} "
         "tentative, red below\n\n",
@@ -444,7 +447,7 @@ def agreement_overview(report: dict) -> Text:
             extra += f"  95% CI [{ci[0]:.3f}, {ci[1]:.3f}]"
         if f["undefined_reason"] and f["krippendorff_alpha"] is None:
             extra += f" ({f['undefined_reason']})"
-        out.append_text(alpha_bar(fid, f["krippendorff_alpha"], extra))
+        out.append_text(alpha_bar(fid, f["krippendorff_alpha"], extra, mode=mode))
         out.append("\n")
     for fid, f in report["fields"].items():
         coded = {name: c for name, c in f["categories"].items() if c["codings"]}
@@ -459,7 +462,9 @@ def agreement_overview(report: dict) -> Text:
         )
         for name, c in ranked:
             out.append_text(
-                alpha_bar(f"  {name}", c["krippendorff_alpha"], f"{c['codings']} codings")
+                alpha_bar(
+                    f"  {name}", c["krippendorff_alpha"], f"{c['codings']} codings", mode=mode
+                )
             )
             out.append("\n")
     if report["drop_one_coder"]:
@@ -468,7 +473,8 @@ def agreement_overview(report: dict) -> Text:
             figures = "  ".join(
                 f"{fid} {'undefined' if v is None else f'{v:.3f}'}" for fid, v in by_field.items()
             )
-            out.append(f"  {coder[:26]:<26} {figures}\n")
+            name = display_line(coder, mode, 26)
+            out.append(f"  {name}{' ' * max(0, 26 - cell_len(name))} {figures}\n")
     return out
 
 
