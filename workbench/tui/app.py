@@ -23,6 +23,12 @@ from workbench.tui.screens.labeling import LabelingScreen
 # sentence without them.
 
 
+# Below this size no screen can be laid out (the labeling screen's sentence
+# box has no line left): every screen says so instead, and only q (quit) and
+# ctrl+c act.
+MIN_WIDTH, MIN_HEIGHT = 70, 22
+
+
 class WorkbenchApp(App[None]):
     CSS_PATH = "workbench.tcss"
     TITLE = "Stance workbench"
@@ -73,12 +79,51 @@ class WorkbenchApp(App[None]):
             if key.startswith("shift+") and character and len(character) == 1:
                 key = character  # a shifted letter is named by itself ("M")
         screen = self.screen_stack[-1] if self.screen_stack else None
+        if self.too_small() and isinstance(screen, KeyedScreen):
+            if key == "q":
+                self._quit_from_top()
+            elif key == "ctrl+c":
+                screen.take_key(key, character)
+            return  # not seen, so not typed: nothing acts on it
         if isinstance(screen, KeyedScreen):
             screen.take_key(key, character)
         elif key == "ctrl+c":
             self.exit()
         else:
             self._early_keys.append((key, character))
+
+    def _quit_from_top(self) -> None:
+        # Quit as the screen would (labeling saves the sentence first), from
+        # the topmost screen that quits on q (help closes on q instead).
+        for screen in reversed(self.screen_stack):
+            quit_action = getattr(screen, "action_quit", None)
+            if quit_action is not None:
+                quit_action()
+                return
+        self.exit()
+
+    # -- too small to lay out: one message over every screen --------------
+
+    def too_small(self) -> bool:
+        width, height = self.size
+        return width < MIN_WIDTH or height < MIN_HEIGHT
+
+    def _cover_if_too_small(self) -> None:
+        from workbench.tui.widgets import TooSmall
+
+        if not self.screen_stack:
+            return
+        screen = self.screen_stack[-1]
+        covers = screen.query_children(TooSmall)
+        if not self.too_small():
+            covers.remove()
+        elif not covers:
+            screen.mount(
+                TooSmall(f"terminal too small (needs {MIN_WIDTH}×{MIN_HEIGHT})\n\nq quits")
+            )
+
+    def on_resize(self) -> None:
+        self._cover_if_too_small()
 
     def _feed_early_keys(self) -> None:
         # Synchronously, right after the push: a key read later must not
@@ -97,6 +142,7 @@ class WorkbenchApp(App[None]):
         return result
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, lambda _: self._cover_if_too_small())
         # Not here: a screen pushed while the app is mounting is drawn inside
         # Textual's start-up batch, which throws its frames away, so the first
         # sentence waited for the screen's next update tick (~20 ms later).
@@ -210,12 +256,17 @@ class WorkbenchApp(App[None]):
     # Keys the codebook adds to the labeling screen, for the help screen.
     EXTRA_KEYS: ClassVar = [
         ("1-9", "claim type (codebook order)"),
-        ("letter, letter", "stance: target key, then polarity key (again removes it)"),
+        ("2 letters", "stance: target key, then polarity key (again removes it)"),
         ("! @ #", "confidence 1-3"),
     ]
 
     def show_help(self, bindings: tuple[KeyBinding, ...]) -> None:
-        keys = [(b.key, b.description + (f" — {b.tooltip}" if b.tooltip else "")) for b in bindings]
+        from workbench.tui.widgets import keys_label
+
+        keys = [
+            (keys_label(b.key), b.description + (f" — {b.tooltip}" if b.tooltip else ""))
+            for b in bindings
+        ]
         keys += self.EXTRA_KEYS
         from workbench.tui.screens.modals import HelpScreen
 
