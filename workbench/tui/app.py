@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App
+from textual.geometry import Size
 
 from workbench.codebook import Codebook
 from workbench.display import DisplayMode
@@ -104,26 +105,27 @@ class WorkbenchApp(App[None]):
 
     # -- too small to lay out: one message over every screen --------------
 
-    def too_small(self) -> bool:
-        width, height = self.size
+    def too_small(self, size: Size | None = None) -> bool:
+        width, height = size or self.size
         return width < MIN_WIDTH or height < MIN_HEIGHT
 
-    def _cover_if_too_small(self) -> None:
+    def _cover_if_too_small(self, size: Size | None = None) -> None:
         from workbench.tui.widgets import TooSmall
 
         if not self.screen_stack:
             return
         screen = self.screen_stack[-1]
         covers = screen.query_children(TooSmall)
-        if not self.too_small():
+        if not self.too_small(size):
             covers.remove()
         elif not covers:
             screen.mount(
                 TooSmall(f"terminal too small (needs {MIN_WIDTH}×{MIN_HEIGHT})\n\nq quits")
             )
 
-    def on_resize(self) -> None:
-        self._cover_if_too_small()
+    def on_resize(self, event: events.Resize) -> None:
+        # Called before App._on_resize takes the new size: the event has it.
+        self._cover_if_too_small(event.size)
 
     def _feed_early_keys(self) -> None:
         # Synchronously, right after the push: a key read later must not

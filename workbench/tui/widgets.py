@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
@@ -9,7 +11,7 @@ from textual.widgets import Static
 
 from workbench.display import DisplayMode
 from workbench.keymap import _CHARACTERS, KeyBinding
-from workbench.tui.fit import ALWAYS, fit_parts
+from workbench.tui.fit import ALWAYS, Part, fit_parts
 from workbench.tui.render import Block, blocks_text
 
 
@@ -120,9 +122,30 @@ _BAR_PRIORITY = {
 }
 
 
-class KeyBar(Widget):
-    """The screen's keys on one line, drawn from the keymap, laid out for
-    the width it gets: when they do not all fit, the least needed go first.
+class FitLine(Widget):
+    """One line of parts that fits the width it gets (see `workbench.tui.fit`):
+    a status line, the key bar. Laid out again whenever its width changes."""
+
+    DEFAULT_CSS = "FitLine { height: 1; }"
+
+    def __init__(
+        self, parts: Sequence[Part] = (), *, separator: str = "  ", id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self._parts = list(parts)
+        self._separator = separator
+
+    def show(self, parts: Sequence[Part]) -> None:
+        self._parts = list(parts)
+        self.refresh()
+
+    def render(self) -> Text:
+        return fit_parts(self._parts, self.content_size.width, self._separator)
+
+
+class KeyBar(FitLine):
+    """The screen's keys on one line, drawn from the keymap; when they do not
+    all fit, the least needed go first.
 
     One widget instead of Textual's Footer, which mounts a widget per key:
     on the labeling screen that was 12 of 19 widgets and a third of the
@@ -134,24 +157,23 @@ class KeyBar(Widget):
     KeyBar {
         dock: bottom;
         height: 1;
+        padding: 0 0 0 1;
         background: $footer-background;
         color: $footer-foreground;
     }
     """
 
     def __init__(self, bindings: tuple[KeyBinding, ...]) -> None:
-        super().__init__()
-        self._parts = [
-            (
-                Text.assemble((key_label(b.key), "bold"), f" {b.description}"),
-                _BAR_PRIORITY.get(b.id, 3),
-            )
-            for b in bindings
-            if b.show
-        ]
-
-    def render(self) -> Text:
-        return Text(" ").append_text(fit_parts(self._parts, self.size.width - 1, "  "))
+        super().__init__(
+            [
+                (
+                    Text.assemble((key_label(b.key), "bold"), f" {b.description}"),
+                    _BAR_PRIORITY.get(b.id, 3),
+                )
+                for b in bindings
+                if b.show
+            ]
+        )
 
 
 class TooSmall(Static):
