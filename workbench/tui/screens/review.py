@@ -7,7 +7,9 @@ maps keys (declared in `workbench.keymap.REVIEW`) to its methods.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from workbench.gold import STATUS
@@ -19,6 +21,7 @@ from workbench.tui.keyed import key_actions, run_action
 from workbench.tui.render import Block, article_headline, context_of
 from workbench.tui.review_render import (
     comparison_table,
+    more_context,
     reason_line,
     review_flags,
     review_status,
@@ -43,8 +46,18 @@ class ReviewScreen(SentenceScreen):
         yield Static(id="reason", markup=False)
         yield KeyBar(REVIEW)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Drawn again once laid out: the context is chosen for the box's height.
+        self.call_after_refresh(self.refresh_view)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.live:
+            self.call_after_refresh(self.refresh_view)
+
     def draw(self) -> None:
         s, mode = self.session, self.mode
+        width = self.size.width - 2  # the lines' padding
         if not s.items:
             self.query_one("#status", Static).update(
                 Text("Nothing to adjudicate: no sentence coded by two or more coders disagrees.")
@@ -56,17 +69,37 @@ class ReviewScreen(SentenceScreen):
                 s.store.article(unit.article_id),
                 s.store.sentences(unit.article_id),
             )
-        article, sentences = self._articles[unit.article_id]
-        self.query_one("#status", Static).update(review_status(s, mode))
+        article, _ = self._articles[unit.article_id]
+        self.query_one("#status", Static).update(review_status(s, mode, width))
         self.query_one("#headline", ArabicBlocks).show(
             [Block(article_headline(article), "bold")], mode
         )
-        self.query_one("#context", ArabicBlocks).show(context_of(sentences, unit.idx), mode)
-        self.query_one("#flags", Static).update(review_flags(s, mode))
+        self._show_context()
+        self.query_one("#flags", Static).update(review_flags(s, mode, width))
         self.query_one("#comparison", Static).update(
-            comparison_table(s, mode, self.app.speaker_names(), self.size.width - 2)  # type: ignore[attr-defined]
+            # The table has no right padding (workbench.tcss): one cell more.
+            comparison_table(s, mode, self.app.speaker_names(), width + 1)  # type: ignore[attr-defined]
         )
-        self.query_one("#reason", Static).update(reason_line(s, mode))
+        self.query_one("#reason", Static).update(reason_line(s, mode, width))
+        # The table's height may have changed the box's: fit the context again
+        # once laid out (no new frame when it still fits).
+        self.call_after_refresh(self._show_context)
+
+    def _show_context(self) -> None:
+        """The sentence in its context, with as many more neighbours as the
+        box has lines for (at 120x40 a screenful, at 80x24 a few)."""
+        s = self.session
+        if not s.items:
+            return
+        unit = s.unit
+        _, sentences = self._articles[unit.article_id]
+        blocks = context_of(sentences, unit.idx)
+        region = self.query_one("#context-box", VerticalScroll).content_region
+        if region.width > 0 and region.height > 0:
+            blocks = more_context(
+                blocks, sentences, unit.idx, region.width, region.height, self.mode
+            )
+        self.query_one("#context", ArabicBlocks).show(blocks, self.mode)
 
     def _say(self, message: str | None) -> None:
         if message:
