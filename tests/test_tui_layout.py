@@ -13,7 +13,7 @@ from rich.console import Console
 
 from tests.conftest import article_id
 from workbench.corpus import import_paths
-from workbench.display import display_line, unshaped_arabic
+from workbench.display import display_line, display_lines, unshaped_arabic
 from workbench.tui.app import MIN_HEIGHT, MIN_WIDTH, WorkbenchApp
 from workbench.tui.render import context_of
 from workbench.tui.review_app import ReviewApp
@@ -254,6 +254,26 @@ def test_review_context_takes_the_height_it_has(coded, codebook):
         assert box.max_scroll_y == 0
 
     run(review_app(store, codebook), LARGE, scenario)
+
+
+@pytest.mark.parametrize("mode", ["terminal", "app"])
+def test_review_at_80x24_shows_the_whole_current_sentence(coded, codebook, mode):
+    store = coded[0]
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        for _ in range(len(screen.session.items)):
+            unit = screen.session.unit
+            current = store.sentences(unit.article_id)[unit.idx].text
+            width = screen.query_one("#context").content_region.width  # as wrapped
+            text = screen_text(pilot.app)
+            for line in display_lines(current, width, mode):
+                assert line.strip() in text
+            await pilot.press("n")
+            await pilot.pause()
+            await pilot.pause()
+
+    run(review_app(store, codebook, mode), SMALL, scenario)
 
 
 # -- too small -----------------------------------------------------------------

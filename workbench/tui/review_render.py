@@ -216,10 +216,11 @@ def more_context(
     width: int,
     height: int,
     mode: DisplayMode,
-) -> list[Block]:
+) -> tuple[list[Block], int]:
     """`blocks` (sentence `index` in its context, as `render.context_of`
     gives it) with more neighbours, one after and one before in turn, dim,
-    for as long as the whole fits `height` lines `width` cells wide."""
+    for as long as the whole fits `height` lines `width` cells wide; and
+    which block is sentence `index`."""
     texts = [b.text for b in blocks]
     n = len(blocks)
     lo = next(
@@ -230,15 +231,14 @@ def more_context(
         ),
         None,
     )
-    if lo is None or n < 2:
-        return blocks
-    hi = lo + n - 1
+    if lo is None:
+        current = sentences[index].text
+        return blocks, next((k for k, t in enumerate(texts) if t == current), 0)
+    first, hi = lo, lo + n - 1
+    if n < 2:
+        return blocks, index - lo
     dim = blocks[0 if lo != index else -1].style
-
-    def lines(text: str) -> int:
-        return len(display_lines(text, width, mode)) + 1  # and the blank line between
-
-    used = sum(lines(t) for t in texts) - 1
+    used = sum(_lines(t, width, mode) + 1 for t in texts) - 1
     before: list[Block] = []
     after: list[Block] = []
     grew = True
@@ -247,7 +247,7 @@ def more_context(
         for j in (hi + 1, lo - 1):
             if not 0 <= j < len(sentences) or lo <= j <= hi:
                 continue
-            cost = lines(sentences[j].text)
+            cost = _lines(sentences[j].text, width, mode) + 1  # and the blank line before
             if used + cost > height:
                 continue
             used += cost
@@ -258,4 +258,28 @@ def more_context(
             else:
                 lo = j
                 before.insert(0, Block(sentences[j].text, dim))
-    return [*before, *blocks, *after]
+    return [*before, *blocks, *after], len(before) + index - first
+
+
+def context_scroll(
+    blocks: list[Block], current: int, width: int, height: int, mode: DisplayMode, scrollbar: int
+) -> int:
+    """The first line to show of `blocks` in a box `height` lines high: the
+    whole of block `current` in view, with as much as fits before it. A box
+    that must scroll has `scrollbar` cells less for the text."""
+
+    def tops(at: int) -> list[int]:
+        offsets = [0]
+        for block in blocks:
+            offsets.append(offsets[-1] + _lines(block.text, at, mode) + 1)
+        return offsets
+
+    lines = tops(width)
+    if lines[-1] - 1 > height:
+        lines = tops(width - scrollbar)
+    start, end = lines[current], lines[current + 1] - 1
+    return max(0, min(start, end - height))
+
+
+def _lines(text: str, width: int, mode: DisplayMode) -> int:
+    return len(display_lines(text, width, mode))

@@ -21,6 +21,7 @@ from workbench.tui.keyed import key_actions, run_action
 from workbench.tui.render import Block, article_headline, context_of
 from workbench.tui.review_render import (
     comparison_table,
+    context_scroll,
     more_context,
     reason_line,
     review_flags,
@@ -94,12 +95,17 @@ class ReviewScreen(SentenceScreen):
         unit = s.unit
         _, sentences = self._articles[unit.article_id]
         blocks = context_of(sentences, unit.idx)
-        region = self.query_one("#context-box", VerticalScroll).content_region
-        if region.width > 0 and region.height > 0:
-            blocks = more_context(
-                blocks, sentences, unit.idx, region.width, region.height, self.mode
-            )
+        box = self.query_one("#context-box", VerticalScroll)
+        width, height = box.content_region.size
+        if width <= 0 or height <= 0:  # not laid out yet: drawn again once it is
+            self.query_one("#context", ArabicBlocks).show(blocks, self.mode)
+            return
+        blocks, current = more_context(blocks, sentences, unit.idx, width, height, self.mode)
         self.query_one("#context", ArabicBlocks).show(blocks, self.mode)
+        # When even the paragraph does not fit (80x24), the sentence in view.
+        scrollbar = box.styles.scrollbar_size_vertical
+        top = context_scroll(blocks, current, width, height, self.mode, scrollbar)
+        box.call_after_refresh(box.scroll_to, y=top, animate=False)
 
     def _say(self, message: str | None) -> None:
         if message:
