@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App
+from textual.geometry import Size
 
 from workbench.codebook import Codebook
 from workbench.display import DisplayMode
@@ -21,6 +22,12 @@ from workbench.tui.screens.labeling import LabelingScreen
 # The other screens (and the DataTable, OptionList and Input they use) are
 # imported when first shown: `workbench label --article` paints its first
 # sentence without them.
+
+
+# Below this size no screen can be laid out (the labeling screen's sentence
+# box has no line left): every screen says so instead, and only q (quit) and
+# ctrl+c act.
+MIN_WIDTH, MIN_HEIGHT = 70, 22
 
 
 class WorkbenchApp(App[None]):
@@ -73,12 +80,52 @@ class WorkbenchApp(App[None]):
             if key.startswith("shift+") and character and len(character) == 1:
                 key = character  # a shifted letter is named by itself ("M")
         screen = self.screen_stack[-1] if self.screen_stack else None
+        if self.too_small() and isinstance(screen, KeyedScreen):
+            if key == "q":
+                self._quit_from_top()
+            elif key == "ctrl+c":
+                screen.take_key(key, character)
+            return  # not seen, so not typed: nothing acts on it
         if isinstance(screen, KeyedScreen):
             screen.take_key(key, character)
         elif key == "ctrl+c":
             self.exit()
         else:
             self._early_keys.append((key, character))
+
+    def _quit_from_top(self) -> None:
+        # Quit as the screen would (labeling saves the sentence first), from
+        # the topmost screen that quits on q (help closes on q instead).
+        for screen in reversed(self.screen_stack):
+            quit_action = getattr(screen, "action_quit", None)
+            if quit_action is not None:
+                quit_action()
+                return
+        self.exit()
+
+    # -- too small to lay out: one message over every screen --------------
+
+    def too_small(self, size: Size | None = None) -> bool:
+        width, height = size or self.size
+        return width < MIN_WIDTH or height < MIN_HEIGHT
+
+    def _cover_if_too_small(self, size: Size | None = None) -> None:
+        from workbench.tui.widgets import TooSmall
+
+        if not self.screen_stack:
+            return
+        screen = self.screen_stack[-1]
+        covers = screen.query_children(TooSmall)
+        if not self.too_small(size):
+            covers.remove()
+        elif not covers:
+            screen.mount(
+                TooSmall(f"terminal too small (needs {MIN_WIDTH}×{MIN_HEIGHT})\n\nq quits")
+            )
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Called before App._on_resize takes the new size: the event has it.
+        self._cover_if_too_small(event.size)
 
     def _feed_early_keys(self) -> None:
         # Synchronously, right after the push: a key read later must not
@@ -97,6 +144,7 @@ class WorkbenchApp(App[None]):
         return result
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, lambda _: self._cover_if_too_small())
         # Not here: a screen pushed while the app is mounting is drawn inside
         # Textual's start-up batch, which throws its frames away, so the first
         # sentence waited for the screen's next update tick (~20 ms later).
@@ -210,12 +258,17 @@ class WorkbenchApp(App[None]):
     # Keys the codebook adds to the labeling screen, for the help screen.
     EXTRA_KEYS: ClassVar = [
         ("1-9", "claim type (codebook order)"),
-        ("letter, letter", "stance: target key, then polarity key (again removes it)"),
+        ("2 letters", "stance: target key, then polarity key (again removes it)"),
         ("! @ #", "confidence 1-3"),
     ]
 
     def show_help(self, bindings: tuple[KeyBinding, ...]) -> None:
-        keys = [(b.key, b.description + (f" — {b.tooltip}" if b.tooltip else "")) for b in bindings]
+        from workbench.tui.widgets import keys_label
+
+        keys = [
+            (keys_label(b.key), b.description + (f" — {b.tooltip}" if b.tooltip else ""))
+            for b in bindings
+        ]
         keys += self.EXTRA_KEYS
         from workbench.tui.screens.modals import HelpScreen
 

@@ -18,6 +18,7 @@ from workbench.codebook import Codebook, Field
 from workbench.display import DisplayMode, cut, display_line, display_lines, has_arabic
 from workbench.session import LabelingSession
 from workbench.store import ArticleRow, SentenceRow
+from workbench.tui.fit import ALWAYS, fit_parts
 
 if TYPE_CHECKING:  # the boxes are drawn only once one is open: off the start-up path
     from workbench.lineedit import LineEditor
@@ -143,33 +144,25 @@ def article_headline(article: ArticleRow) -> str:
     return article.title or article.first_words + " …"
 
 
-def fit(parts: Sequence[tuple[int, Text]], width: int) -> Text:
-    """One line of parts, each with a rank: the highest ranks are dropped
-    first until the line fits `width` (the rest keep their order)."""
-    kept = list(parts)
-    while len(kept) > 1 and sum(t.cell_len for _, t in kept) > width:
-        worst = max(range(len(kept)), key=lambda i: (kept[i][0], i))
-        del kept[worst]
-    return Text("").join(t for _, t in kept)
-
-
 def status_line(session: LabelingSession, mode: DisplayMode, width: int = 200) -> Text:
     """Where the coder is; at a narrow width the least needed parts go first."""
     p = session.progress()
     article = session.article
     assert article is not None
     drafts = session.drafts_here()
+    coder = display_line(session.coder, mode, 20)
+    book = display_line(session.codebook.name, mode, 24)
     parts = [
-        (0, Text(display_line(article.ext_id, mode, 24), style=strong(article.ext_id))),
-        (0, Text(f"  sentence {session.index + 1}/{len(session.sentences)}")),
-        (1, Text(f"  article {p.article_done}/{p.article_total}")),
-        (1, Text(f" ◐{drafts}", style="yellow") if drafts else Text()),
-        (3, Text(f"  overall {p.overall_done}/{p.overall_total}")),
-        (2, Text("  coder ").append(display_line(session.coder, mode, 20))),
-        (4, Text(f"  {display_line(session.codebook.name, mode, 24)} {session.codebook.version}")),
-        (5, Text(f"  display {mode}")),
+        (Text(display_line(article.ext_id, mode, 24), style=strong(article.ext_id)), ALWAYS),
+        (Text(f"sentence {session.index + 1}/{len(session.sentences)}"), ALWAYS),
+        (Text(f"article {p.article_done}/{p.article_total}"), 1),
+        (Text(f"◐{drafts}", style="yellow") if drafts else Text(), 1),
+        (Text(f"overall {p.overall_done}/{p.overall_total}"), 3),
+        (Text("coder ").append(coder), 2),
+        (Text(f"{book} {session.codebook.version}"), 4),
+        (Text(f"display {mode}"), 5),
     ]
-    return fit(parts, width)
+    return fit_parts([part for part in parts if part[0].plain], width)
 
 
 def sentence_flags(session: LabelingSession, mode: DisplayMode, width: int = 200) -> Text:
@@ -372,8 +365,9 @@ def help_text(
     Arabic examples) goes through the display path line by line."""
     out = Text()
     out.append("Keys\n", style="bold underline")
+    column = min(16, max((cell_len(key) for key, _ in bindings), default=0))
     for key, description in bindings:
-        hanging(out, f"  {key:<12} ", description, width, mode)
+        hanging(out, f"  {key}{' ' * max(0, column - cell_len(key))} ", description, width, mode)
     out.append(f"\nCodebook {codebook.name} {codebook.version}\n", style="bold underline")
     for f in codebook.fields:
         out.append(f"\n{f.label}", style="bold")

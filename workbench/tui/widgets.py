@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import RenderResult
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Static
 
 from workbench.display import DisplayMode
-from workbench.keymap import KeyBinding
+from workbench.keymap import _CHARACTERS, KeyBinding
+from workbench.tui.fit import ALWAYS, Part, fit_parts
 from workbench.tui.render import Block, blocks_text
 
 
@@ -96,28 +98,92 @@ class ArabicBlocks(Laid):
         self.lay((shown, mode), lambda width, height: blocks_text(shown, width, mode, height))
 
 
+# How keys are shown: as the keys (`/`, `?`, `esc`), never by their Textual
+# names (`slash`, `question_mark`, `escape`).
 _KEY_NAMES = {
-    "enter": "⏎",
+    **_CHARACTERS,
     "space": "space",
+    "enter": "⏎",
     "escape": "esc",
     "backspace": "⌫",
-    "question_mark": "?",
-    "slash": "/",
+    "delete": "del",
+    "tab": "tab",
+    "shift+tab": "⇧tab",
     "up": "↑",
     "down": "↓",
+    "left": "←",
+    "right": "→",
+    "pageup": "pgup",
+    "pagedown": "pgdn",
 }
 
 
-def key_label(key: str) -> str:
-    """How a Textual key name is shown: ctrl+z as ^z, question_mark as ?."""
-    first = key.split(",")[0]
-    if first.startswith("ctrl+"):
+def key_label(key: str, *, short: bool = True) -> str:
+    """How a Textual key name is shown: question_mark as ?, ctrl+z as ^z
+    (as ctrl+z when not `short`). Of alternatives ("up,k"), the first."""
+    first = key.split(",")[0].strip()
+    if first.startswith("ctrl+") and short:
         return "^" + first[5:]
     return _KEY_NAMES.get(first, first)
 
 
-class KeyBar(Static):
-    """The screen's keys on one line, drawn from the keymap.
+def keys_label(key: str) -> str:
+    """Every alternative of a binding, spelled out, as the help lists them:
+    "up,k" as "↑ k", "ctrl+z" as itself."""
+    return " ".join(key_label(k, short=False) for k in key.split(","))
+
+
+# Which keys the bar drops first when the line is too narrow: the highest
+# number first; 0 never (commit, open, back to the list, help and quit
+# always show). The help screen lists every key.
+_BAR_PRIORITY = {
+    "commit": ALWAYS,
+    "open": ALWAYS,
+    "back": ALWAYS,
+    "help": ALWAYS,
+    "quit": ALWAYS,
+    "speaker": 1,
+    "filter": 1,
+    "previous": 1,
+    "next": 1,
+    "majority": 1,
+    "edit": 1,
+    "skip": 2,
+    "flag": 2,
+    "undo": 2,
+    "reason": 2,
+    "note": 3,
+    "redo": 3,
+    "find": 3,
+    "majority_all": 3,
+    "display": 4,
+}
+
+
+class FitLine(Widget):
+    """One line of parts that fits the width it gets (see `workbench.tui.fit`):
+    a status line, the key bar. Laid out again whenever its width changes."""
+
+    DEFAULT_CSS = "FitLine { height: 1; }"
+
+    def __init__(
+        self, parts: Sequence[Part] = (), *, separator: str = "  ", id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self._parts = list(parts)
+        self._separator = separator
+
+    def show(self, parts: Sequence[Part]) -> None:
+        self._parts = list(parts)
+        self.refresh()
+
+    def render(self) -> Text:
+        return fit_parts(self._parts, self.content_size.width, self._separator)
+
+
+class KeyBar(FitLine):
+    """The screen's keys on one line, drawn from the keymap; when they do not
+    all fit, the least needed go first.
 
     One widget instead of Textual's Footer, which mounts a widget per key:
     on the labeling screen that was 12 of 19 widgets and a third of the
@@ -129,15 +195,38 @@ class KeyBar(Static):
     KeyBar {
         dock: bottom;
         height: 1;
+        padding: 0 0 0 1;
         background: $footer-background;
         color: $footer-foreground;
     }
     """
 
     def __init__(self, bindings: tuple[KeyBinding, ...]) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for binding in bindings:
-            if binding.show:
-                text.append(f" {key_label(binding.key)} ", style="bold")
-                text.append(binding.description + " ")
-        super().__init__(text, markup=False)
+        super().__init__(
+            [
+                (
+                    Text.assemble((key_label(b.key), "bold"), f" {b.description}"),
+                    _BAR_PRIORITY.get(b.id, 3),
+                )
+                for b in bindings
+                if b.show
+            ]
+        )
+
+
+class TooSmall(Static):
+    """Covers the whole screen when the terminal is smaller than the app needs."""
+
+    DEFAULT_CSS = """
+    TooSmall {
+        overlay: screen;
+        position: absolute;
+        offset: 0 0;
+        width: 100vw;
+        height: 100vh;
+        content-align: center middle;
+        text-align: center;
+        background: $background;
+        color: $warning;
+    }
+    """

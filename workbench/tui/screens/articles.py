@@ -3,20 +3,25 @@ to them first and marked; `/` filters."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from workbench.display import DisplayMode, display_line
 from workbench.keymap import ARTICLES
 from workbench.lineedit import LineEditor
-from workbench.session import ArticleProgress
+from workbench.session import ArticleProgress, LabelingSession
+from workbench.tui.fit import ALWAYS, Part
 from workbench.tui.keyed import KeyedScreen, key_actions, run_action
-from workbench.tui.render import edit_line, snippet
-from workbench.tui.widgets import KeyBar
+from workbench.tui.render import edit_line
+from workbench.tui.widgets import FitLine, KeyBar
 
 MARK = "●"  # an article assigned to this coder
+SCROLLBAR = 1  # the list's scrollbar, always kept (workbench.tcss)
 
 
 _ACTIONS = key_actions(ARTICLES)
@@ -35,7 +40,7 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
         self._shown: list[ArticleProgress] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(id="articles-status", markup=False)
+        yield FitLine(id="articles-status", separator="   ")
         yield Static(id="filter", markup=False)
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield KeyBar(ARTICLES)
@@ -80,8 +85,11 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
     def action_quit(self) -> None:
         self.app.exit()
 
-    # Fixed widths: with auto widths DataTable measures every cell of every
-    # row (1.7 s for 3,000 articles).
+    # Every column but the title is as wide as its widest cell (up to a cap);
+    # the title takes what is left. Widths are set, not measured by the
+    # DataTable: with auto widths it measures every cell of every row (1.7 s
+    # for 3,000 articles). At narrow widths the sentence count goes first
+    # (the done column shows it too), then the outlet.
     COLUMNS = (
         ("id", 12),
         ("article", 50),
@@ -90,24 +98,67 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
         ("sentences", 9),
         ("done", 9),
     )
+    TITLE_MIN = 16  # the title column never narrower
+    KEEP_SENTENCES = 40  # the sentence count shows while the title keeps this much
+    KEEP_OUTLET = 24  # the outlet shows while the title keeps this much
 
     def on_mount(self) -> None:
         try:
-            table = self.query_one(DataTable)
+            self.query_one(DataTable)
         except NoMatches:  # the app quit (esc q typed fast) before the list was drawn
             return
         self.live = True
         listing = self.app.session.articles()  # type: ignore[attr-defined]
         # The mark column only for a coder with assignments: without them the
-        # list is as it always was. One cell wide, so the table still fits 120
-        # columns; the status line explains the mark.
+        # list is as it always was. One cell wide; the status line explains
+        # the mark.
         self._marked = any(p.assigned for p in listing)
-        for name, width in (((MARK, 1),) if self._marked else ()) + self.COLUMNS:
-            table.add_column(name, width=width, key=name)
         self._done: dict[int, tuple[int, int]] = {}
-        self.refresh_rows(self.filter.text, listing=listing)
+        self._widths: dict[str, int] = {}
+        self._lay_out(listing)
         self._draw_filter()
-        table.move_cursor(row=self.cursor, animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.live:
+            self._lay_out(None)
+
+    def _lay_out(self, listing: list[ArticleProgress] | None) -> None:
+        """Columns for the screen's width; rows again only if they changed."""
+        listing = listing if listing is not None else self.app.session.articles()  # type: ignore[attr-defined]
+        widths = self.column_widths(listing, self.app.size.width)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for name, width in widths.items():
+            table.add_column(name, width=width, key=name)
+        self.refresh_rows(self.filter.text, listing=listing)
+
+    def column_widths(self, listing: list[ArticleProgress], width: int) -> dict[str, int]:
+        """{column: content width} for a screen `width` cells wide."""
+        mode = self.app.display_mode  # type: ignore[attr-defined]
+        caps = dict(self.COLUMNS)
+
+        def widest(name: str, cells: list[str]) -> int:
+            shown = max((cell_len(display_line(c, mode)) for c in cells), default=0)
+            return max(cell_len(name), min(caps[name], shown))
+
+        articles = [p.article for p in listing]
+        widths = {MARK: 1} if self._marked else {}
+        widths["id"] = widest("id", [a.ext_id for a in articles])
+        widths["article"] = 0
+        widths["outlet"] = widest("outlet", [a.outlet for a in articles])
+        widths["date"] = widest("date", [a.date for a in articles])
+        widths["sentences"] = caps["sentences"]
+        widths["done"] = caps["done"]
+        # Each cell is padded one cell on each side; one cell for the scrollbar.
+        left = width - SCROLLBAR - sum(w + 2 for w in widths.values())
+        for name, keep in (("sentences", self.KEEP_SENTENCES), ("outlet", self.KEEP_OUTLET)):
+            if left < keep:
+                left += widths.pop(name) + 2
+        widths["article"] = max(self.TITLE_MIN, left)
+        return widths
 
     def on_screen_resume(self) -> None:
         # Back from labeling: only progress can have changed.
@@ -131,21 +182,12 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
             return
         table = self.query_one(DataTable)
         table.clear()
-        align = "right" if mode == "app" else "left"  # the app draws Arabic right to left
+        widths = self._widths
         for p in shown:
-            a = p.article
-            title = a.title or a.first_words + " …"
-            self._done[a.id] = (p.done, p.drafts)
-            mark = (Text(MARK if p.assigned else "", style="bold"),) if self._marked else ()
+            self._done[p.article.id] = (p.done, p.drafts)
             table.add_row(
-                *mark,
-                Text(a.ext_id),
-                Text(snippet(title, mode, 50), justify=align),
-                Text(snippet(a.outlet, mode, 14), justify=align),
-                Text(a.date),
-                Text(str(a.sentences), justify="right"),
-                _done_cell(p),
-                key=str(a.id),
+                *(_cell(name, p, width, mode) for name, width in widths.items()),
+                key=str(p.article.id),
             )
         self._update_status(query, len(shown), listing)
         table.move_cursor(row=self.cursor, animate=False)
@@ -159,22 +201,10 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
         done = sum(p.done for p in listing)
         total = sum(p.total for p in listing)
         drafts = sum(p.drafts for p in listing)
-        status = Text()
-        status.append(f"coder {session.coder}", style="bold")
-        status.append(f"   {len(listing)} articles   done {done}/{total}")
-        if drafts:
-            status.append(f"   ◐ {drafts} draft{'s' if drafts != 1 else ''}", style="yellow")
         mine = [p for p in listing if p.assigned]
-        if mine:
-            status.append(
-                f"   {MARK} assigned to you {len(mine)}: done "
-                f"{sum(p.done for p in mine)}/{sum(p.total for p in mine)}"
-            )
-        status.append(f"   {session.codebook.name} {session.codebook.version}")
-        status.append(f"   display {mode}")
-        if query and shown is not None:
-            status.append(f"   filter: {shown} match", style="yellow")
-        self.query_one("#articles-status", Static).update(status)
+        self.query_one("#articles-status", FitLine).show(
+            _status_parts(session, mode, listing, done, total, drafts, mine, query, shown)
+        )
 
     def action_filter(self) -> None:
         self.filtering = True
@@ -195,6 +225,60 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
 
     def action_help(self) -> None:
         self.app.show_help(ARTICLES)  # type: ignore[attr-defined]
+
+
+def _status_parts(
+    session: LabelingSession,
+    mode: DisplayMode,
+    listing: list[ArticleProgress],
+    done: int,
+    total: int,
+    drafts: int,
+    mine: list[ArticleProgress],
+    query: str,
+    shown: int | None,
+) -> list[Part]:
+    """The status line's parts, the least needed (dropped first at narrow
+    widths) with the highest number."""
+    parts: list[Part] = [
+        (Text.assemble(("coder ", "bold"), display_line(session.coder, mode, 24)), ALWAYS),
+        (Text(f"{len(listing)} articles"), 3),
+        (Text(f"done {done}/{total}"), ALWAYS),
+    ]
+    if drafts:
+        parts.append((Text(f"◐ {drafts} draft{'s' if drafts != 1 else ''}", style="yellow"), 2))
+    if mine:
+        parts.append(
+            (
+                Text(
+                    f"{MARK} assigned to you {len(mine)}: done "
+                    f"{sum(p.done for p in mine)}/{sum(p.total for p in mine)}"
+                ),
+                1,
+            )
+        )
+    book = session.codebook
+    parts.append((Text(display_line(f"{book.name} {book.version}", mode, 30)), 4))
+    parts.append((Text(f"display {mode}"), 5))
+    if query and shown is not None:
+        parts.append((Text(f"filter: {shown} match", style="yellow"), 1))
+    return parts
+
+
+def _cell(column: str, p: ArticleProgress, width: int, mode: DisplayMode) -> Text:
+    """One cell, cut to the column's width at its logical end."""
+    a = p.article
+    if column == MARK:
+        return Text(MARK if p.assigned else "", style="bold")
+    if column == "sentences":
+        return Text(str(a.sentences), justify="right")
+    if column == "done":
+        return _done_cell(p)
+    if column in ("article", "outlet"):
+        text = a.title or a.first_words + " …" if column == "article" else a.outlet
+        # The app draws Arabic right to left: its start at the right edge.
+        return Text(display_line(text, mode, width), justify="right" if mode == "app" else "left")
+    return Text(display_line(a.ext_id if column == "id" else a.date, mode, width))
 
 
 def _done_cell(p: ArticleProgress) -> Text:

@@ -7,6 +7,7 @@ maps keys (declared in `workbench.keymap.REVIEW`) to its methods.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Static
 
@@ -43,8 +44,13 @@ class ReviewScreen(SentenceScreen):
         yield Static(id="reason", markup=False)
         yield KeyBar(REVIEW)
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self.live:
+            self.call_after_refresh(self.refresh_view)
+
     def draw(self) -> None:
         s, mode = self.session, self.mode
+        width = self.size.width - 2  # the lines' padding
         if not s.items:
             self.query_one("#status", Static).update(
                 Text("Nothing to adjudicate: no sentence coded by two or more coders disagrees.")
@@ -57,16 +63,16 @@ class ReviewScreen(SentenceScreen):
                 s.store.sentences(unit.article_id),
             )
         article, sentences = self._articles[unit.article_id]
-        self.query_one("#status", Static).update(review_status(s, mode))
-        self.query_one("#headline", ArabicBlocks).show(
-            [Block(article_headline(article), "bold")], mode
-        )
+        self.query_one("#status", Static).update(review_status(s, mode, width))
+        self.query_one("#headline", ArabicBlocks).show([Block(article_headline(article))], mode)
+        # As many neighbours as the box has lines for (`render.blocks_text`).
         self.query_one("#context", ArabicBlocks).show(context_of(sentences, unit.idx), mode)
-        self.query_one("#flags", Static).update(review_flags(s, mode))
+        self.query_one("#flags", Static).update(review_flags(s, mode, width))
         self.query_one("#comparison", Static).update(
-            comparison_table(s, mode, self.app.speaker_names(), self.size.width - 2)  # type: ignore[attr-defined]
+            # The table has no right padding (workbench.tcss): one cell more.
+            comparison_table(s, mode, self.app.speaker_names(), width + 1)  # type: ignore[attr-defined]
         )
-        self.query_one("#reason", Static).update(reason_line(s, mode))
+        self.query_one("#reason", Static).update(reason_line(s, mode, width))
 
     def _say(self, message: str | None) -> None:
         if message:

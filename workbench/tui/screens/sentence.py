@@ -45,6 +45,11 @@ class SentenceScreen(KeyedScreen, Screen[None]):
         self.live = True
         self.refresh_view()
 
+    def on_resize(self) -> None:
+        # Lines cut or fitted to the width (status, fields, boxes) refit.
+        if self.live:
+            self.refresh_view()
+
     # -- keys ------------------------------------------------------------
 
     def take_key(self, key: str, character: str | None) -> None:
