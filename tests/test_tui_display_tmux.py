@@ -237,27 +237,29 @@ def test_speaker_picker_is_shaped(db: Path, size: tuple[int, int]) -> None:
     check_all(shots)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_note_prompt_and_note_are_shaped(db: Path, size: tuple[int, int]) -> None:
-    with labeling(db, size) as pane:
-        opened(pane)
-        pane.press("C-n")
-        pane.settled("Note:")
-        shots = [("note prompt with Arabic typed", pane.typed(NOTE))]
-        pane.keys("Enter")
-        shots.append(("labeling screen with the note", pane.settled(lambda s: "Note:" not in s)))
-    check_all(shots)
+# A text box: (key that opens it, its marker, Arabic typed, what enter
+# leads to, and that screen's marker).
+BOXES = {
+    "note": ("C-n", "Note:", NOTE, "labeling screen with the note", lambda s: "Note:" not in s),
+    "find": ("/", "Find", QUERY, "find results", lambda s: "match" in s),
+}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_find_dialog_and_results_are_shaped(db: Path, size: tuple[int, int]) -> None:
+@pytest.mark.parametrize("box", list(BOXES))
+def test_text_box_and_what_it_leads_to_are_shaped(
+    db: Path, box: str, size: tuple[int, int]
+) -> None:
+    """The note prompt (ctrl+n) and the note shown in the field panel; the
+    find dialog (/) and its results: Arabic typed in the box, then enter."""
+    key, ready, text, after, done = BOXES[box]
     with labeling(db, size) as pane:
         opened(pane)
-        pane.keys("/")
-        pane.settled("Find")
-        shots = [("find dialog with Arabic typed", pane.typed(QUERY))]
+        pane.press(key)
+        pane.settled(ready)
+        shots = [(f"{box} box with Arabic typed", pane.typed(text))]
         pane.keys("Enter")
-        shots.append(("find results", pane.settled("match")))
+        shots.append((after, pane.settled(done)))
     check_all(shots)
 
 
@@ -372,16 +374,21 @@ def sentence_shown(screen: str) -> bool:
     return re.search(r"sentence \d+/", screen) is not None
 
 
+def list_then_open(line: str, ready: str, list_after: str, labeling_after: str) -> list[str]:
+    """`look` at the article list, then, after enter, at the labeling screen."""
+    with Pane(line, (100, 30)) as pane:
+        problems = look(pane, "article list", ready, after=list_after)
+        pane.keys("Enter")
+        return problems + look(pane, "labeling screen", sentence_shown, after=labeling_after)
+
+
 @pytest.mark.parametrize("mode", ["terminal", "app"])
 def test_hostile_article_metadata_leaves_the_terminal_alone(hostile_db: Path, mode: str) -> None:
     """The article list (id, title, outlet, date; the plain article listed
     after it), then the hostile article opened (the status line names the
     id, then the sentence number)."""
     line = command("label", "--coder", "amina", "--display", mode, "--db", hostile_db)
-    with Pane(line, (100, 30)) as pane:
-        problems = look(pane, "article list", "articles", after="plain-after")
-        pane.keys("Enter")
-        problems += look(pane, "labeling screen", sentence_shown, after="coder amina")
+    problems = list_then_open(line, "articles", "plain-after", "coder amina")
     assert not problems, "\n".join(problems)
 
 
@@ -389,10 +396,7 @@ def test_hostile_coder_name_leaves_the_terminal_alone(db: Path) -> None:
     """`--coder` with an OSC 0 title sequence: the list header names the
     coder (then the article count), the status line too (then the codebook)."""
     line = command("label", "--coder", EVIL, *APP, "--db", db)
-    with Pane(line, (100, 30)) as pane:
-        problems = look(pane, "article list", "coder", after="5 articles")
-        pane.keys("Enter")
-        problems += look(pane, "labeling screen", sentence_shown, after="hasakah-stance")
+    problems = list_then_open(line, "coder", "5 articles", "hasakah-stance")
     assert not problems, "\n".join(problems)
 
 
