@@ -62,19 +62,6 @@ SHAPED = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")  # Arabic presentation forms
 VISIBLE_ESC = ("\\x1b", "\\u001b", "\\033", "\\e", "^[", "␛", "<ESC>", "ESC")
 
 
-def command(*args: str | Path) -> str:
-    """tests/tmux.py's `shell_command`, with COLUMNS and LINES unset too.
-
-    Under pytest these are in the environment of every child process (GNU
-    readline, once imported, exports COLUMNS=80 LINES=24 with setenv, behind
-    os.environ's back); the tmux server, and so the app, inherits them, and
-    Textual then draws 80x24 whatever size the pane has.
-    """
-    line = shell_command(*args)
-    assert line.startswith("exec env "), line
-    return "exec env -u COLUMNS -u LINES " + line.removeprefix("exec env ")
-
-
 class Pane(Tmux):
     """tests/tmux.py's session, plus tmux key names it does not list
     (C-n, NPage) and waiting for a screen to stop changing."""
@@ -162,7 +149,7 @@ def review_db(db: Path, codebook: Codebook) -> Path:
 
 def labeling(db: Path, size: tuple[int, int], *extra: str) -> Pane:
     """`workbench label --coder amina --display app` on the article list."""
-    return Pane(command("label", "--coder", "amina", *APP, *extra, "--db", db), size)
+    return Pane(shell_command("label", "--coder", "amina", *APP, *extra, "--db", db), size)
 
 
 def opened(pane: Pane) -> str:
@@ -267,7 +254,7 @@ def test_text_box_and_what_it_leads_to_are_shaped(
 def test_review_screen_is_shaped(review_db: Path, size: tuple[int, int]) -> None:
     """`workbench review --adjudicator lead`: the first two queued sentences
     (coders' values, speaker names, notes), then the speaker row's picker."""
-    line = command("review", "--adjudicator", "lead", *APP, "--db", review_db)
+    line = shell_command("review", "--adjudicator", "lead", *APP, "--db", review_db)
     with Pane(line, size) as pane:
         shots = [("review, queue 1", pane.settled("queue 1/"))]
         pane.keys("n")
@@ -387,7 +374,7 @@ def test_hostile_article_metadata_leaves_the_terminal_alone(hostile_db: Path, mo
     """The article list (id, title, outlet, date; the plain article listed
     after it), then the hostile article opened (the status line names the
     id, then the sentence number)."""
-    line = command("label", "--coder", "amina", "--display", mode, "--db", hostile_db)
+    line = shell_command("label", "--coder", "amina", "--display", mode, "--db", hostile_db)
     problems = list_then_open(line, "articles", "plain-after", "coder amina")
     assert not problems, "\n".join(problems)
 
@@ -395,7 +382,7 @@ def test_hostile_article_metadata_leaves_the_terminal_alone(hostile_db: Path, mo
 def test_hostile_coder_name_leaves_the_terminal_alone(db: Path) -> None:
     """`--coder` with an OSC 0 title sequence: the list header names the
     coder (then the article count), the status line too (then the codebook)."""
-    line = command("label", "--coder", EVIL, *APP, "--db", db)
+    line = shell_command("label", "--coder", EVIL, *APP, "--db", db)
     problems = list_then_open(line, "coder", "5 articles", "hasakah-stance")
     assert not problems, "\n".join(problems)
 
@@ -403,7 +390,7 @@ def test_hostile_coder_name_leaves_the_terminal_alone(db: Path) -> None:
 def test_hostile_adjudicator_name_leaves_the_terminal_alone(review_db: Path) -> None:
     """`--adjudicator` with an OSC 0 title sequence: the status line names
     the adjudicator, then the codebook."""
-    line = command("review", "--adjudicator", EVIL, *APP, "--db", review_db)
+    line = shell_command("review", "--adjudicator", EVIL, *APP, "--db", review_db)
     with Pane(line, (100, 30)) as pane:
         problems = look(pane, "review screen", "queue 1/", after="hasakah-stance")
     assert not problems, "\n".join(problems)

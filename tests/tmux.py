@@ -39,7 +39,13 @@ needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux
 
 # Variables that would answer the app's questions for it (or point it
 # elsewhere): the pane never inherits them.
+# COLUMNS and LINES too: under pytest GNU readline, once imported, exports
+# COLUMNS=80 LINES=24 with setenv, behind os.environ's back; the tmux server,
+# and so the app, inherits them, and Textual then draws 80x24 whatever size
+# the pane has.
 _UNSET = (
+    "COLUMNS",
+    "LINES",
     "WORKBENCH_CODER",
     "WORKBENCH_ADJUDICATOR",
     "WORKBENCH_DB",
