@@ -1,8 +1,7 @@
 """Issue 9, acceptance: the real `workbench` command, typed at in tmux at a person's speed.
 
-Each test starts the command in a tmux window of 120x40 (a test server may
-give 80 columns whatever it is asked: the assertions read only the start of
-the status lines, with whitespace folded), sends keys one at a time 20-50 ms
+Each test starts the command in a tmux window of 120x40 (the assertions read
+only the start of the status lines, with whitespace folded), sends keys one at a time 20-50 ms
 apart without waiting for the screen, reads the screen with `capture-pane`,
 and then checks what was *stored*: `workbench export --kind labels|gold -o -`
 or the database's `coders` table. A test never passes on screen text alone.
