@@ -269,7 +269,17 @@ def _direction(text: str, base: Direction | None) -> Direction:
 
 
 def _terminal_line(line: str, direction: Direction) -> str:
-    return RLM + line + RLM if direction == "R" else line
+    # The closing RLM goes after a space, not straight after the text: VTE
+    # stores a zero-width character in the cell before it, and a bracket or
+    # guillemet sharing its cell with the RLM was drawn unmirrored
+    # ("(موظفي السجن)" at the end of a line came out with two "(").
+    # Measured in xfce4-terminal; the space+RLM cell still carries the
+    # direction, so a final full stop stays at the left end.
+    return RLM + line + " " + RLM if direction == "R" else line
+
+
+# What `_terminal_line` adds to a right-to-left line: one cell (the space).
+_TERMINAL_FRAME = 1
 
 
 @lru_cache(maxsize=16384)
@@ -278,8 +288,9 @@ def _display_lines(
 ) -> tuple[str, ...]:
     clean = sanitize(text)
     direction = _direction(clean, base)
+    frame = _TERMINAL_FRAME if mode == "terminal" and direction == "R" else 0
     lines = []
-    for line in wrap_logical(clean, width):
+    for line in wrap_logical(clean, width - frame):
         shown = visual_line(line, direction) if mode == "app" else _terminal_line(line, direction)
         if direction == "R":
             shown = " " * max(0, width - cell_len(shown)) + shown
@@ -306,11 +317,12 @@ def display_line(
     """A short string (a name, a title, a table cell) on one line, cut at
     its logical end to `width` cells when given, in the display mode. Not
     padded: the caller aligns it."""
-    clean = cut(text, width) if width is not None else " ".join(sanitize(text).split())
+    clean = " ".join(sanitize(text).split())
     direction = _direction(clean, base)
     if mode == "app":
-        return visual_line(clean, direction)
-    return _terminal_line(clean, direction) if has_arabic(clean) else clean
+        return visual_line(cut(clean, width) if width is not None else clean, direction)
+    frame = _TERMINAL_FRAME if direction == "R" else 0
+    return _terminal_line(cut(clean, width - frame) if width is not None else clean, direction)
 
 
 def terminal_text(text: str) -> str:
