@@ -222,3 +222,36 @@ def test_hostile_id_title_and_coder_name_reach_the_screen_harmlessly(store, code
             assert "[link=file:" in text  # shown, not a link
 
         run(app, (120, 40), scenario)
+
+
+def test_hostile_speaker_names_and_notes_reach_the_screen_harmlessly(store, codebook):
+    from workbench.registry import create_speaker
+
+    evil = "شاهد\x1b]0;PWNED\x07 [bold]عيان[/bold] \x1b[31mred"
+    key = create_speaker(store, "speaker", evil, "amina")
+    aid = article_id(store, "hasakah-01")
+    first = store.sentences(aid)[0]
+    store.set_label(
+        first.id,
+        "amina",
+        status="skipped",
+        data={"speaker": key},
+        note="سبب\x1b]52;c;aGk=\x07 [link=file:///etc/passwd]x[/link]",
+    )
+    for mode in ("app", "terminal"):
+
+        async def scenario(pilot, mode=mode):
+            app = pilot.app
+            await pilot.press("up")  # the skipped first sentence, its note shown
+            await pilot.pause()
+            assert "link=file" in "\n".join(screen_lines(app))
+            await pilot.press("space", *"شاهد")
+            await pilot.pause()
+            for text in ("\n".join(screen_lines(app)),):
+                assert not any(c in text for c in "\x1b\x07\x9b"), text
+                assert "PWNED" not in text and "aGk" not in text
+                assert "[bold]" in text or "]dlob[" in text  # markup shown as text
+                if mode == "app":
+                    assert unshaped_on(app) == []
+
+        run(labeling(store, codebook, mode), (120, 40), scenario)

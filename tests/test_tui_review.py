@@ -103,9 +103,10 @@ def test_coder_notes_are_shown_as_text(coded, codebook):
 
 
 @pytest.mark.parametrize("mode", ["terminal", "app"])
-def test_review_screen_snapshot(snap_compare, coded, codebook, mode):
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "120x40"])
+def test_review_screen_snapshot(snap_compare, coded, codebook, mode, size):
     store, _, _ = coded
-    assert snap_compare(make(store, codebook, mode), terminal_size=SIZE, press=["j", "m", "j"])
+    assert snap_compare(make(store, codebook, mode), terminal_size=size, press=["j", "m", "j"])
 
 
 def test_without_adjudicator_asks_who_is_adjudicating(coded, codebook):

@@ -1,4 +1,6 @@
-"""Snapshots of every screen in both display modes (fixed size, no blinking)."""
+"""Snapshots of every screen in both display modes, at 80x24 and 120x40 (no
+blinking). Look at each one after a deliberate update (`--snapshot-update`
+writes them; `rsvg-convert` turns an SVG into a PNG)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from workbench.assign import assign
 from workbench.tui.app import WorkbenchApp
 
 MODES = ["terminal", "app"]
+SIZES = pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "120x40"])
 
 
 @pytest.fixture
@@ -23,54 +26,62 @@ def app_for(store, codebook):
     return make
 
 
-def test_coder_screen(snap_compare, app_for, store):
+@SIZES
+def test_coder_screen(snap_compare, size, app_for, store):
     store.ensure_coder("omar")
-    assert snap_compare(app_for(coder=None), terminal_size=SIZE)
+    assert snap_compare(app_for(coder=None), terminal_size=size)
 
 
-def test_calibration_screen(snap_compare, app_for):
-    assert snap_compare(app_for(display=None), terminal_size=SIZE)
+@SIZES
+def test_calibration_screen(snap_compare, size, app_for):
+    assert snap_compare(app_for(display=None), terminal_size=size)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_article_list(snap_compare, app_for, mode):
-    assert snap_compare(app_for(mode), terminal_size=SIZE)
+@SIZES
+def test_article_list(snap_compare, size, app_for, mode):
+    assert snap_compare(app_for(mode), terminal_size=size)
 
 
-def test_article_list_with_assignments(snap_compare, app_for, store):
+@SIZES
+def test_article_list_with_assignments(snap_compare, size, app_for, store):
     assign(store, ["amina"], per_article=1, articles=["hasakah-03", "hasakah-05"])
-    assert snap_compare(app_for("terminal"), terminal_size=SIZE)
+    assert snap_compare(app_for("terminal"), terminal_size=size)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_labeling_screen(snap_compare, app_for, mode):
+@SIZES
+def test_labeling_screen(snap_compare, size, app_for, mode):
     assert snap_compare(
         app_for(mode, open_ext="hasakah-03"),
-        terminal_size=SIZE,
+        terminal_size=size,
         press=["down", "down", "3", "t", "b", "@"],
     )
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_labeling_pending_target_and_quotation(snap_compare, app_for, mode, store):
+@SIZES
+def test_labeling_pending_target_and_quotation(snap_compare, size, app_for, mode, store):
     aid = article_id(store, "hasakah-01")
     quoted = next(s.idx for s in store.sentences(aid) if s.in_quote)
     assert snap_compare(
         app_for(mode, open_ext="hasakah-01"),
-        terminal_size=SIZE,
+        terminal_size=size,
         press=["down"] * quoted + ["n"],
     )
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_help_screen(snap_compare, app_for, mode):
+@SIZES
+def test_help_screen(snap_compare, size, app_for, mode):
     assert snap_compare(
-        app_for(mode, open_ext="hasakah-05"), terminal_size=SIZE, press=["question_mark"]
+        app_for(mode, open_ext="hasakah-05"), terminal_size=size, press=["question_mark"]
     )
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_speaker_picker(snap_compare, app_for, mode):
+@SIZES
+def test_speaker_picker(snap_compare, size, app_for, mode):
     assert snap_compare(
-        app_for(mode, open_ext="hasakah-05"), terminal_size=SIZE, press=["space", *"التحالف"]
+        app_for(mode, open_ext="hasakah-05"), terminal_size=size, press=["space", *"التحالف"]
     )
