@@ -6,7 +6,7 @@ import pytest
 from rich.cells import cell_len
 
 from workbench.arabic import match_key
-from workbench.display import RLM, display_lines, sanitize, terminal_text, wrap_logical
+from workbench.display import LRM, RLM, display_lines, sanitize, wrap_logical
 
 SENTENCE = "وأكد التحالف الاحتفاظ بـ “حق الدفاع عن نفسه وعن القوات الشريكة ضد أي تهديد”."
 
@@ -35,7 +35,8 @@ def test_sanitize_keeps_arabic_marks_joiners_and_diacritics():
 
 
 def test_terminal_mode_is_logical_text_framed_in_rlms_and_right_aligned():
-    assert terminal_text(SENTENCE) == RLM + SENTENCE + " " + RLM
+    (whole,) = display_lines(SENTENCE, 200, "terminal")
+    assert whole.lstrip(" ") == RLM + SENTENCE + " " + RLM
     lines = display_lines(SENTENCE, 30, "terminal")
     assert all(line.endswith(RLM) and cell_len(line) == 30 for line in lines)
     assert " ".join(line.strip().strip(RLM).strip() for line in lines) == SENTENCE
@@ -185,7 +186,9 @@ def test_terminal_mode_frames_right_to_left_text_so_leading_quotes_stay_with_it(
     # The closing RLM after a space: in VTE a bracket sharing its cell with
     # the RLM was drawn unmirrored.
     assert line.lstrip(" ") == RLM + "«قال» المرصد. " + RLM
-    assert display_line("علي حجو", "terminal") == RLM + "علي حجو " + RLM
+    # Inside a left-to-right row, framed in LRMs too: two Arabic cells of
+    # one row must not run together into one right-to-left run.
+    assert display_line("علي حجو", "terminal") == LRM + RLM + "علي حجو " + RLM + LRM
     assert display_line("Ali", "terminal") == "Ali"
 
 
@@ -197,7 +200,7 @@ def test_truncation_keeps_the_logical_start_and_marks_the_logical_end():
     # Drawn right to left, the start (الاتحاد) is on the right, the mark on the left.
     assert shown.startswith("…")
     assert unicodedata.normalize("NFKC", shown).endswith("روداو"[::-1])
-    assert display_line(outlet, "terminal", 12) == RLM + "روداو ميدي… " + RLM
+    assert display_line(outlet, "terminal", 12) == LRM + RLM + "روداو ميدي… " + RLM + LRM
     assert cell_len(display_line(outlet, "terminal", 12)) == 12
     assert cut("abc", 0) == "" and cut("abc", 3) == "abc"
 

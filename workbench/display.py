@@ -39,6 +39,7 @@ DisplayMode = Literal["terminal", "app"]
 Direction = Literal["L", "R"]
 DISPLAY_MODES: tuple[DisplayMode, ...] = ("terminal", "app")
 RLM = "\u200f"
+LRM = "\u200e"
 ELLIPSIS = "…"
 
 # ESC-introduced sequences: CSI (colours, cursor moves), OSC (titles,
@@ -322,9 +323,17 @@ def display_line(
     if mode == "app":
         return visual_line(cut(clean, width) if width is not None else clean, direction)
     frame = _TERMINAL_FRAME if direction == "R" else 0
-    return _terminal_line(cut(clean, width - frame) if width is not None else clean, direction)
+    line = _terminal_line(cut(clean, width - frame) if width is not None else clean, direction)
+    return embedded(line, mode)
 
 
-def terminal_text(text: str) -> str:
-    """Mode "terminal" for one line: logical order, the terminal does the bidi."""
-    return display_line(text, "terminal")
+def embedded(line: str, mode: DisplayMode) -> str:
+    """A line placed inside a left-to-right row (a table cell, a picker
+    row, a name after a label): in terminal mode a right-to-left line is
+    framed in LRMs, because a bidi terminal reads the whole row as one
+    paragraph and would otherwise run two neighbouring Arabic cells into
+    one right-to-left run, swapping them. `display_line` does this itself;
+    lines of `display_lines` need it when they sit in a row. Zero width."""
+    if mode == "terminal" and RLM in line:
+        return LRM + line + LRM
+    return line

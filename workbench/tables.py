@@ -28,14 +28,13 @@ from workbench.display import (
     base_direction,
     display_line,
     display_lines,
-    has_arabic,
+    embedded,
     sanitize,
 )
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
-LRM = "\u200e"
 # Rich may squeeze a column below its widest cell; no narrower than this
 # unless the cell itself is, so a cut cell still shows a word and its "…".
 MIN_WIDTH = 6
@@ -84,8 +83,8 @@ class DataCell:
             one = display_line(clean, self.mode, width=width)
             pad = width - cell_len(one) if base_direction(clean) == "R" else 0
             shown = [" " * max(0, pad) + one]
-        if self.mode == "terminal":
-            shown = [LRM + s + LRM if has_arabic(s) else s for s in shown]
+        if self.wrap:
+            shown = [embedded(s, self.mode) for s in shown]
         return shown
 
 
