@@ -505,6 +505,24 @@ def merge(other: str, prefer: str | None, db_path: str) -> None:
     _say(report.summary())
 
 
+@cli.command("snapshot")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing file of that name.")
+@db_option
+def snapshot_command(out: str, force: bool, db_path: str) -> None:
+    """Copy the database to OUT, consistent even while others are labeling.
+
+    Use it instead of `cp`: the newest labels of a running session are in
+    the database's -wal file, which a plain copy leaves behind.
+    """
+    from workbench.snapshot import snapshot
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        result = snapshot(store, out, force=force)
+    _say(result.summary())
+
+
 @cli.group()
 def speakers() -> None:
     """The speaker registry: list, rename, add aliases, merge duplicates."""

@@ -116,7 +116,9 @@ def _copy(path: Path, folder: Path) -> Path:
         raise WorkbenchError("no such database", path)
     target = folder / "other.db"
     try:
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # As a URI, quoted: a "#" or "?" in the name must not start a
+        # fragment or query (it opened, and created, a different file).
+        source = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         version = source.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in source.execute("SELECT name FROM sqlite_master")}
         if "labels" not in tables or "articles" not in tables:

@@ -241,9 +241,24 @@ BEGIN SELECT RAISE(ABORT, 'entity_events is append-only'); END;
 """
 
 
+# `PRAGMA application_id` of a workbench database ("WBst" in the header):
+# a tool such as `file` can tell it apart, and the workbench refuses another
+# application's SQLite file instead of adding its tables to it.
+APPLICATION_ID = int.from_bytes(b"WBst", "big")
+# The tables every workbench database has had since schema 1.
+CORE_TABLES = frozenset({"articles", "sentences", "coders", "labels"})
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    """Schema 4: mark the file as a workbench database (databases of schema
+    1-3 carry no mark; they are recognised by their tables)."""
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(_V1),
     _script(_V2),
     _script(_V3),
+    _v4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

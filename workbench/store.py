@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 from workbench.arabic import match_key
 from workbench.errors import WorkbenchError
-from workbench.migrations import MIGRATIONS, SCHEMA_VERSION
+from workbench.migrations import APPLICATION_ID, CORE_TABLES, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 30.0
 LABEL_STATUSES = ("labeled", "skipped", "flagged", "draft")
@@ -149,6 +149,28 @@ GOLD = Ledger(
 GOLD_STATUSES = ("labeled", "skipped")
 
 
+def _refuse_foreign(conn: sqlite3.Connection, path: str) -> None:
+    """Refuse, unchanged, a non-empty SQLite file that is not a workbench
+    database: every command used to add the workbench's tables to it.
+
+    A workbench database carries APPLICATION_ID; one from before schema 4
+    is recognised by its tables and marked by its migration. Only reads
+    happen here, so a refused file keeps every byte.
+    """
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables or (app_id == 0 and tables >= CORE_TABLES):
+        return
+    conn.close()
+    raise WorkbenchError(
+        "not a workbench database (another application's SQLite file); nothing was changed"
+        " (choose another --db)",
+        path,
+    )
+
+
 class Store:
     """A workbench database. Open with `Store(path)`; use as a context manager."""
 
@@ -160,6 +182,7 @@ class Store:
         try:
             # isolation_level=None: no implicit transactions; ours are explicit.
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            _refuse_foreign(conn, self.path)  # before anything writes to the file
             conn.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as exc:
             raise WorkbenchError(f"cannot open as a workbench database: {exc}", self.path) from None
@@ -174,6 +197,11 @@ class Store:
     # -- lifecycle -------------------------------------------------------
 
     def close(self) -> None:
+        # The session's commits into the database file itself, so that the
+        # -wal file holds nothing a plain copy of the file would miss. PASSIVE
+        # never waits for other sessions' readers.
+        with suppress(sqlite3.Error):
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.conn.close()
 
     def __enter__(self) -> Store:

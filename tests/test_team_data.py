@@ -1,0 +1,181 @@
+"""Team data (issue 12): snapshots safe while a session runs, the workbench's
+mark on its databases, merge of any file name."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS
+from workbench import migrations
+from workbench.corpus import import_paths
+from workbench.errors import WorkbenchError
+from workbench.merge import merge
+from workbench.snapshot import snapshot
+from workbench.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "schema"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def labeled(path: Path, coder: str = "amina", n: int = 5) -> Store:
+    store = Store(path)
+    import_paths(store, [CORPUS])
+    article = store.articles()[0]
+    for s in store.sentences(article.id)[:n]:
+        store.set_label(s.id, coder, data={"claim_type": "denial"})
+    return store
+
+
+# -- snapshot --------------------------------------------------------------------
+
+
+def test_a_snapshot_taken_while_the_session_is_open_has_every_committed_label(tmp_path):
+    live = labeled(tmp_path / "amina.db", n=7)  # open, its newest commits in the WAL
+    try:
+        assert (tmp_path / "amina.db-wal").stat().st_size > 0
+        # What the README used to say: a plain copy of the file misses them.
+        shutil.copy(tmp_path / "amina.db", tmp_path / "cp.db")
+        result = snapshot(live, tmp_path / "snap.db")
+    finally:
+        live.close()
+    assert result.labels == 7
+    with sqlite3.connect(tmp_path / "snap.db") as copy:
+        assert copy.execute("SELECT count(*) FROM labels").fetchone()[0] == 7
+        assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not (tmp_path / "snap.db-wal").exists()
+
+
+def test_a_snapshot_never_replaces_a_file_without_force_nor_a_non_regular_one(tmp_path):
+    with labeled(tmp_path / "a.db") as store:
+        (tmp_path / "there.db").write_text("keep me")
+        with pytest.raises(WorkbenchError, match="already exists"):
+            snapshot(store, tmp_path / "there.db")
+        assert (tmp_path / "there.db").read_text() == "keep me"
+        snapshot(store, tmp_path / "there.db", force=True)
+        assert Path(tmp_path / "there.db").read_bytes()[:15] == b"SQLite format 3"
+        (tmp_path / "link.db").symlink_to(tmp_path / "there.db")
+        with pytest.raises(WorkbenchError, match="not a regular file"):
+            snapshot(store, tmp_path / "link.db", force=True)
+        with pytest.raises(WorkbenchError, match="cannot replace the database"):
+            snapshot(store, tmp_path / "a.db", force=True)
+        with pytest.raises(WorkbenchError, match="no such folder"):
+            snapshot(store, tmp_path / "nowhere" / "x.db")
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_closing_a_session_checkpoints_its_wal(tmp_path):
+    store = labeled(tmp_path / "a.db")
+    other = sqlite3.connect(tmp_path / "a.db")  # another session keeps the WAL alive
+    other.execute("SELECT count(*) FROM labels").fetchone()
+    store.close()
+    shutil.copy(tmp_path / "a.db", tmp_path / "cp.db")  # the file alone
+    other.close()
+    with sqlite3.connect(tmp_path / "cp.db") as copy:
+        assert copy.execute("SELECT count(*) FROM labels").fetchone()[0] == 5
+
+
+# -- application_id ------------------------------------------------------------
+
+
+def test_a_new_database_carries_the_workbench_mark(tmp_path):
+    Store(tmp_path / "new.db").close()
+    with sqlite3.connect(tmp_path / "new.db") as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
+
+
+def test_another_applications_sqlite_file_is_refused_unchanged(tmp_path):
+    path = tmp_path / "photos.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO photos (name) VALUES ('a.jpg')")
+    before = sha256(path)
+    with pytest.raises(WorkbenchError, match="not a workbench database"):
+        Store(path)
+    with pytest.raises(WorkbenchError, match="not a workbench database"):
+        Store(path, create=False)
+    assert sha256(path) == before
+    assert not (tmp_path / "photos.db-wal").exists()
+
+
+def test_a_schema_3_database_is_marked_by_its_migration(tmp_path):
+    path = tmp_path / "v3.db"
+    shutil.copy(FIXTURES / "v3.db", path)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert raw.execute("PRAGMA application_id").fetchone()[0] == 0
+        labels = raw.execute("SELECT * FROM labels ORDER BY 1, 2").fetchall()
+    with Store(path) as s:
+        assert s.schema_version == migrations.SCHEMA_VERSION
+        assert s.conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
+        assert s.conn.execute("SELECT * FROM labels ORDER BY 1, 2").fetchall() == labels
+
+
+@pytest.mark.parametrize("fixture", ["v1.db", "v2.db"])
+def test_older_databases_are_marked_too(tmp_path, fixture):
+    path = tmp_path / fixture
+    shutil.copy(FIXTURES / fixture, path)
+    with Store(path) as s:
+        assert s.conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
+
+
+# -- merge takes any file name --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["amina#2.db", "amina?mode=rw.db", "a b%20c.db"])
+def test_merge_takes_any_file_name(tmp_path, name):
+    labeled(tmp_path / name, "amina").close()
+    decoy = tmp_path / "amina"  # what the name read as a URI would have opened
+    with Store(tmp_path / "project.db") as project:
+        import_paths(project, [CORPUS])
+        report = merge(project, tmp_path / name)
+        assert project.conn.execute("SELECT count(*) FROM labels").fetchone()[0] == 5
+    assert report.summary()
+    assert not decoy.exists()
+
+
+# -- with a live `workbench label` (the real console script in tmux) ------------------
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+def test_snapshot_and_merge_of_a_database_open_in_a_live_session(tmp_path):
+    """A coder labels in `workbench label` (still running); the lead snapshots
+    and merges that database meanwhile: every committed label is there."""
+    import re
+
+    from tests.tmux import Tmux, import_corpus, run_workbench, shell_command
+
+    amina = import_corpus(tmp_path / "amina.db")
+    project = import_corpus(tmp_path / "project.db")
+    line = shell_command("label", "--coder", "amina", "--display", "terminal", "--db", amina)
+    with Tmux(line) as session:
+        session.wait_for("Open")
+        session.keys("Enter")  # the first article
+        session.wait_for(lambda shown: re.search(r"sentence 1/\d+", shown) is not None)
+        keys: list[str] = []
+        for _ in range(6):
+            keys += ["Space", *"outlet", "Enter", "8", "Enter"]
+        session.keys(*keys, interval=0.04)
+        session.wait_for(lambda shown: re.search(r"sentence 7/\d+", shown) is not None)
+        with sqlite3.connect(amina) as raw:
+            committed = raw.execute(
+                "SELECT count(*) FROM labels WHERE status = 'labeled'"
+            ).fetchone()[0]
+        assert committed == 6
+        run_workbench("snapshot", tmp_path / "snap.db", "--db", amina)
+        run_workbench("merge", amina, "--db", project)
+        assert not session.dead()  # the session ran throughout
+        session.keys("q")
+    for db in (tmp_path / "snap.db", project):
+        with sqlite3.connect(db) as conn:
+            assert conn.execute(
+                "SELECT count(*) FROM labels WHERE status = 'labeled'"
+            ).fetchone()[0] == 6, db
