@@ -176,6 +176,7 @@ def test_snapshot_and_merge_of_a_database_open_in_a_live_session(tmp_path):
         session.keys("q")
     for db in (tmp_path / "snap.db", project):
         with sqlite3.connect(db) as conn:
-            assert conn.execute(
-                "SELECT count(*) FROM labels WHERE status = 'labeled'"
-            ).fetchone()[0] == 6, db
+            assert (
+                conn.execute("SELECT count(*) FROM labels WHERE status = 'labeled'").fetchone()[0]
+                == 6
+            ), db
