@@ -180,3 +180,22 @@ def test_snapshot_and_merge_of_a_database_open_in_a_live_session(tmp_path):
                 conn.execute("SELECT count(*) FROM labels WHERE status = 'labeled'").fetchone()[0]
                 == 6
             ), db
+
+
+# -- the default codebook ships with the package ------------------------------
+
+
+def test_the_packaged_codebook_is_the_bundled_one():
+    from workbench.codebook import DEFAULT_CODEBOOK, PACKAGED_CODEBOOK
+
+    root = Path(__file__).resolve().parent.parent
+    assert PACKAGED_CODEBOOK.read_bytes() == (root / DEFAULT_CODEBOOK).read_bytes()
+
+
+def test_a_new_database_finds_the_default_codebook_from_any_folder(tmp_path, monkeypatch):
+    from workbench.codebook import resolve_codebook
+
+    monkeypatch.chdir(tmp_path)  # no labels/ folder here
+    with Store(tmp_path / "new.db") as store:
+        book = resolve_codebook(None, store)
+    assert book.name == "hasakah-stance"

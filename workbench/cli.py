@@ -199,7 +199,7 @@ codebook_option = click.option(
     envvar="WORKBENCH_CODEBOOK",
     type=click.Path(dir_okay=False),
     help="Codebook TOML (default: the newest one this database was coded with, "
-    "else labels/hasakah.toml).",
+    "else labels/hasakah.toml, here or as installed).",
 )
 
 

@@ -254,20 +254,25 @@ def _effective_keys(kind: str, part: str, values: tuple[Value, ...]) -> list[str
 
 
 DEFAULT_CODEBOOK = Path("labels") / "hasakah.toml"
+# The same codebook, installed with the package (a test keeps the two files
+# identical), so `workbench label` on a new database works from any folder.
+PACKAGED_CODEBOOK = Path(__file__).parent / "codebooks" / "hasakah.toml"
 
 
 def resolve_codebook(path: str | Path | None, store: Any) -> Codebook:
     """The codebook to label with: `path` if given, else the newest one the
     database was coded with (so a coder needs no file), else
-    labels/hasakah.toml in the current folder."""
+    labels/hasakah.toml in the current folder, else the copy of it installed
+    with the workbench."""
     if path is not None:
         return _parse_cached(_read_codebook(path), str(path))
     latest = store.latest_codebook()
     if latest is not None:
         source, origin = latest
         return _parse_cached(source, origin)
-    if DEFAULT_CODEBOOK.exists():
-        return _parse_cached(_read_codebook(DEFAULT_CODEBOOK), str(DEFAULT_CODEBOOK))
+    for default in (DEFAULT_CODEBOOK, PACKAGED_CODEBOOK):
+        if default.exists():
+            return _parse_cached(_read_codebook(default), str(default))
     raise WorkbenchError(
         "no codebook: pass --codebook FILE (none is recorded in this database yet)"
     )
