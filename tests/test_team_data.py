@@ -57,7 +57,7 @@ def test_a_snapshot_taken_while_the_session_is_open_has_every_committed_label(tm
 def test_a_snapshot_never_replaces_a_file_without_force_nor_a_non_regular_one(tmp_path):
     with labeled(tmp_path / "a.db") as store:
         (tmp_path / "there.db").write_text("keep me")
-        with pytest.raises(WorkbenchError, match="already exists"):
+        with pytest.raises(WorkbenchError, match="exists; pass --force"):
             snapshot(store, tmp_path / "there.db")
         assert (tmp_path / "there.db").read_text() == "keep me"
         snapshot(store, tmp_path / "there.db", force=True)
@@ -199,3 +199,106 @@ def test_a_new_database_finds_the_default_codebook_from_any_folder(tmp_path, mon
     with Store(tmp_path / "new.db") as store:
         book = resolve_codebook(None, store)
     assert book.name == "hasakah-stance"
+
+
+# -- exports: files written safely --------------------------------------------------
+
+
+def rows(n: int = 3):
+    return iter([{"n": i} for i in range(n)])
+
+
+def test_an_export_never_replaces_a_fifo_a_device_or_a_symlink(tmp_path):
+    import os
+    import stat
+
+    from workbench.export import write_jsonl
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    real = tmp_path / "real.jsonl"
+    real.write_text("keep\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    for target in (fifo, link, Path("/dev/null")):
+        with pytest.raises(WorkbenchError, match="not a regular file"):
+            write_jsonl(rows(), target, force=True)
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and link.is_symlink()
+    assert real.read_text() == "keep\n"
+    assert Path("/dev/null").is_char_device()
+
+
+def test_an_export_gets_the_mode_the_umask_gives(tmp_path):
+    import os
+
+    from workbench.export import write_jsonl
+
+    old = os.umask(0o022)
+    try:
+        write_jsonl(rows(), tmp_path / "a.jsonl")
+        os.umask(0o027)
+        write_jsonl(rows(), tmp_path / "b.jsonl")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.jsonl").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "b.jsonl").stat().st_mode & 0o777 == 0o640
+
+
+def test_default_export_names_never_collide(tmp_path, monkeypatch):
+    from workbench import export
+
+    class Frozen:
+        @staticmethod
+        def now():
+            import datetime as dt
+
+            return dt.datetime(2026, 12, 1, 9, 30, 0)
+
+    monkeypatch.setattr(export, "datetime", Frozen)
+    first = export.default_path("labels", tmp_path)
+    export.write_jsonl(rows(), first)
+    second = export.default_path("labels", tmp_path)
+    assert first.name == "labels-20261201-093000.jsonl"
+    assert second.name == "labels-20261201-093000-2.jsonl"
+
+
+def test_a_killed_exports_part_file_is_cleaned_and_a_running_one_respected(tmp_path):
+    import fcntl
+    import os
+
+    from workbench.export import write_jsonl
+
+    target = tmp_path / "out.jsonl"
+    stale = tmp_path / ".out.jsonl.dead1234.part"
+    stale.write_text('{"half": ')
+    write_jsonl(rows(), target)
+    assert not stale.exists() and target.read_text().count("\n") == 3
+    running = tmp_path / ".out.jsonl.live5678.part"
+    running.write_text("")
+    fd = os.open(running, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a writer still at work
+    try:
+        with pytest.raises(WorkbenchError, match="another export to this file is running"):
+            write_jsonl(rows(), target, force=True)
+        assert running.exists()
+    finally:
+        os.close(fd)
+    assert target.read_text().count("\n") == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.jsonl.live5678.part", "out.jsonl"]
+
+
+def test_non_regular_files_in_an_imported_folder_are_skipped_and_counted(tmp_path):
+    import os
+
+    from workbench.corpus import import_paths as import_corpus_paths
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    os.mkfifo(folder / "x.txt")  # reading it would wait forever for a writer
+    with Store(tmp_path / "a.db") as store:
+        report = import_corpus_paths(store, [folder])
+    assert len(report.added) == 5
+    assert "skipped 1 entr(ies) that are not regular files" in report.summary()
+    assert "ignored" not in report.summary()
+    with Store(tmp_path / "b.db") as store, pytest.raises(WorkbenchError, match="not a regular"):
+        import_corpus_paths(store, [folder / "x.txt"])

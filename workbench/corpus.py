@@ -70,6 +70,11 @@ class SourceFile:
     documents: list[Document]
 
 
+# How `collect` records a folder entry that is not a regular file: a FIFO
+# named x.txt made `import` wait forever for a writer.
+NOT_REGULAR = ": not a regular file"
+
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
@@ -89,8 +94,14 @@ class ImportReport:
                 f"imported {len(self.added)} new article(s) and {len(self.new_versions)} new "
                 f"version(s), {self.sentences} sentences; {len(self.unchanged)} unchanged"
             )
-        if self.ignored_files:
-            head += f"; ignored {len(self.ignored_files)} file(s) that are not .txt or .jsonl"
+        special = [f for f in self.ignored_files if f.endswith(NOT_REGULAR)]
+        if len(self.ignored_files) > len(special):
+            head += (
+                f"; ignored {len(self.ignored_files) - len(special)} file(s) that are not"
+                " .txt or .jsonl"
+            )
+        if special:
+            head += f"; skipped {len(special)} entr(ies) that are not regular files (FIFOs, devices, sockets)"
         return head
 
 
@@ -343,12 +354,16 @@ def collect(
                         or child.name == "manifest.toml"
                     ):
                         continue
-                    if child.suffix.lower() == ".txt":
+                    if not child.is_file():  # follows links: a link to a file is read
+                        ignored.append(f"{child}{NOT_REGULAR}")
+                    elif child.suffix.lower() == ".txt":
                         files.append((child, manifest.get(child.name, {})))
                     elif child.suffix.lower() == ".jsonl":
                         files.append(child)
                     else:
                         ignored.append(str(child))
+        elif path.exists() and not path.is_file():
+            errors.append(WorkbenchError("not a regular file (a FIFO, device or socket)", path))
         elif path.is_file():
             if path.suffix.lower() not in (".txt", ".jsonl"):
                 errors.append(WorkbenchError("not a .txt or .jsonl file", path))

@@ -25,9 +25,9 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from itertools import count
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,6 +40,7 @@ from workbench.codebook import (
     with_defaults,
 )
 from workbench.errors import InputErrors, WorkbenchError
+from workbench.files import unique_path, writing
 from workbench.store import DONE_STATUSES, GOLD_STATUSES, LABEL_STATUSES, Store, sql_in
 
 KINDS = ("labels", "gold", "sentences")
@@ -79,8 +80,12 @@ def statuses(
 
 
 def default_path(kind: str, folder: str | Path = "exports") -> Path:
-    """exports/<kind>-YYYYMMDD-HHMMSS.jsonl"""
-    return Path(folder) / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
+    """exports/<kind>-YYYYMMDD-HHMMSS.jsonl, with -2, -3 ... when that name is
+    taken (two exports in the same second used to collide)."""
+    stem = f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    return unique_path(
+        Path(folder) / (f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl") for n in count(1)
+    )
 
 
 def sentence_location(
@@ -254,19 +259,14 @@ def write_jsonl(
     if str(target) == "-":
         return _dump(rows, sys.stdout, progress)
     path = Path(target)
-    if path.exists() and not force:
-        raise WorkbenchError("exists; pass --force to replace it", path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            count = _dump(rows, out, progress)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with (
+        writing(path, force=force) as (handle, _),
+        os.fdopen(handle, "w", encoding="utf-8", newline="\n", closefd=False) as out,
+    ):
+        count = _dump(rows, out, progress)
+        out.flush()
+        os.fsync(out.fileno())
     return count
 
 

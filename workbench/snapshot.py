@@ -9,14 +9,12 @@ writers for longer than one page step.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
+from workbench.files import writing
 from workbench.store import Store
 
 
@@ -46,42 +44,21 @@ def snapshot(store: Store, out: str | Path, *, force: bool = False) -> SnapshotR
     out = Path(out)
     if out.resolve() == Path(store.path).resolve():
         raise WorkbenchError("a snapshot cannot replace the database it copies", out)
-    if out.is_symlink() or (out.exists() and not stat.S_ISREG(out.stat().st_mode)):
-        raise WorkbenchError("not a regular file: choose another name", out)
-    if out.exists() and not force:
-        raise WorkbenchError("already exists (add --force to replace it)", out)
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise WorkbenchError("no such folder", folder)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise WorkbenchError(f"cannot write here: {exc.strerror}", folder) from None
-    os.close(handle)
-    try:
-        copy = sqlite3.connect(temporary)
-        try:
-            store.conn.backup(copy)
-            # A snapshot is a file to send: one file, no WAL beside it.
-            copy.execute("PRAGMA journal_mode=DELETE")
-            labels = copy.execute("SELECT count(*) FROM labels").fetchone()[0]
-            articles = copy.execute(
-                "SELECT count(*) FROM articles WHERE is_current = 1"
-            ).fetchone()[0]
-        finally:
-            copy.close()
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, out)
+        with writing(out, force=force) as (_, temporary):
+            copy = sqlite3.connect(temporary)
+            try:
+                store.conn.backup(copy)
+                # A snapshot is a file to send: one file, no WAL beside it.
+                copy.execute("PRAGMA journal_mode=DELETE")
+                labels = copy.execute("SELECT count(*) FROM labels").fetchone()[0]
+                articles = copy.execute(
+                    "SELECT count(*) FROM articles WHERE is_current = 1"
+                ).fetchone()[0]
+            finally:
+                copy.close()
     except sqlite3.Error as exc:
-        Path(temporary).unlink(missing_ok=True)
         raise WorkbenchError(f"cannot write the snapshot: {exc}", out) from None
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
         raise WorkbenchError(f"cannot write the snapshot: {exc.strerror}", out) from None
     return SnapshotResult(out, labels, articles, out.stat().st_size)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
