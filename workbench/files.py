@@ -1,6 +1,6 @@
 """Writing an output file the safe way: beside its target, then renamed.
 
-Exports and snapshots are written to a `.NAME.PID.XXXX.part` file in the
+Exports and snapshots are written to a `.NAME.XXXX.part` file in the
 target's folder and renamed into place, so a reader never sees half a file.
 Around that:
 
