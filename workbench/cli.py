@@ -13,6 +13,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -712,8 +713,17 @@ def _stderr_console() -> Any:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning every failure into located lines."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): output would vanish
+        click.echo("error: standard output is closed: nothing was done", err=True)
+        sys.exit(1)
     try:
         cli.main(args=argv, prog_name="workbench", standalone_mode=False)
+        sys.stdout.flush()  # a full stdout (/dev/full) fails here, not after exit
+    except BrokenPipeError:
+        # The reader went away (`| head`): what it read was delivered. Quietly,
+        # as Python's documentation advises, with no traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except InputErrors as exc:
         for error in exc.errors[:MAX_ERRORS_SHOWN]:
             click.echo(f"error: {error}", err=True)
@@ -742,6 +752,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:
+        # The system refused a read or write (permissions, a full disk or
+        # stdout, an unreadable folder): the file and the reason, no traceback.
+        where = _visible(str(exc.filename)) if exc.filename else "standard output"
+        click.echo(f"error: {where}: {exc.strerror or exc}", err=True)
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except Exception as exc:
         if os.environ.get("WORKBENCH_DEBUG"):
             raise

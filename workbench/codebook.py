@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import InputErrors, WorkbenchError
+from workbench.errors import NESTED_TOO_DEEPLY, InputErrors, WorkbenchError
 from workbench.keymap import ORDINAL_KEYS, RESERVED_BY, RESERVED_KEYS
 
 __all__ = [
@@ -334,6 +334,8 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     p = str(path)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise InputErrors([WorkbenchError(NESTED_TOO_DEEPLY, p)]) from None
     except tomllib.TOMLDecodeError as e:
         msg, line = _split_toml_error(str(e), text)
         raise InputErrors([WorkbenchError(f"TOML syntax error: {msg}", p, line)]) from None

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import InputErrors, WorkbenchError
+from workbench.errors import NESTED_TOO_DEEPLY, InputErrors, WorkbenchError
 from workbench.segment import Segment, segment
 from workbench.store import Store
 
@@ -217,6 +217,23 @@ def read_jsonl(path: Path, encoding: str | None = None) -> list[Document]:
     return documents
 
 
+def _surrogate_in(value: Any, where: str = "the line") -> str | None:
+    """Where in a decoded JSON value a lone surrogate sits, if anywhere."""
+    if isinstance(value, str):
+        return where if any("\ud800" <= c <= "\udfff" for c in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _surrogate_in(key, f"a key of {where}") or _surrogate_in(item, repr(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _surrogate_in(item, where)
+            if found:
+                return found
+    return None
+
+
 def _jsonl_document(line: str, path: Path, number: int, seen: dict[str, int]) -> Document:
     try:
         record = json.loads(line)
@@ -224,6 +241,18 @@ def _jsonl_document(line: str, path: Path, number: int, seen: dict[str, int]) ->
         raise WorkbenchError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", path, number
         ) from None
+    except RecursionError:
+        raise WorkbenchError(NESTED_TOO_DEEPLY, path, number) from None
+    where = _surrogate_in(record)
+    if where is not None:
+        # JSON's \udc00 escapes decode to lone surrogates, which no file or
+        # database can store: the write failed after earlier files were in.
+        raise WorkbenchError(
+            f"{where} holds a lone surrogate (a \\ud800-\\udfff escape without its pair);"
+            " fix the text's encoding",
+            path,
+            number,
+        )
     if not isinstance(record, dict):
         raise WorkbenchError("expected a JSON object with 'id' and 'text'", path, number)
     for key in ("id", "text"):
@@ -270,6 +299,8 @@ def read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     raw = decode(_read_bytes(path), path)
     try:
         data = tomllib.loads(raw)
+    except RecursionError:
+        raise WorkbenchError(NESTED_TOO_DEEPLY, path) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line = None
@@ -384,9 +415,14 @@ def read_all(
     """Pass one: read, decode, check and segment everything; raise all problems."""
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            codec = codecs.lookup(encoding)
         except LookupError:
             raise WorkbenchError(f"unknown encoding {encoding!r}") from None
+        # rot13 and base64 are codecs too, but not of bytes into text.
+        if not getattr(codec, "_is_text_encoding", True):
+            raise WorkbenchError(
+                f"{encoding!r} is not a text encoding (Arabic text is utf-8, cp1256 or iso-8859-6)"
+            )
     targets, ignored = collect(paths)
     sources: list[SourceFile] = []
     errors: list[WorkbenchError] = []
@@ -431,13 +467,15 @@ def store_sources(
     ignored: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportReport:
-    """Pass two: write checked files, one transaction per file."""
+    """Pass two: write the checked files, all in one transaction.
+
+    All or nothing across every file of the run: a write refused halfway (a
+    full disk) once left the first files imported and the rest not."""
     report = ImportReport(ignored_files=list(ignored))
-    with store.bulk():
+    with store.bulk(), store.transaction():
         for done, source in enumerate(sources, start=1):
-            with store.transaction():
-                for doc in source.documents:
-                    _store_document(store, doc, report)
+            for doc in source.documents:
+                _store_document(store, doc, report)
             if progress:
                 progress("writing", done, len(sources))
     return report

@@ -38,3 +38,8 @@ class InputErrors(WorkbenchError):
     def __init__(self, errors: list[WorkbenchError]):
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
+
+
+# JSON or TOML nested past Python's recursion limit: the parser's own
+# RecursionError used to surface as an internal error.
+NESTED_TOO_DEEPLY = "nested too deeply to read (lists or tables inside each other thousands deep)"
