@@ -99,6 +99,40 @@ REVIEW: tuple[KeyBinding, ...] = (
     KeyBinding("quit", "q", "quit", "Quit"),
 )
 
+# `workbench agree --app`: the overview's rows (fields, categories,
+# articles), then the sentences a selected row disagrees on.
+_AGREEMENT_MOVES: tuple[KeyBinding, ...] = (
+    KeyBinding("row_up", "up,k", "cursor(-1)", "Up", show=False),
+    KeyBinding("row_down", "down,j", "cursor(1)", "Down", show=False),
+    KeyBinding("page_up", "pageup", "cursor(-10)", "Page up", show=False),
+    KeyBinding("page_down", "pagedown", "cursor(10)", "Page down", show=False),
+    KeyBinding("first", "home", "cursor(-1000000)", "First", show=False),
+    KeyBinding("last", "end", "cursor(1000000)", "Last", show=False),
+)
+AGREEMENT: tuple[KeyBinding, ...] = (
+    KeyBinding(
+        "open",
+        "enter",
+        "open",
+        "Disagreements",
+        tooltip="List the sentences coders disagree on for this field, category or article",
+    ),
+    *_AGREEMENT_MOVES,
+    KeyBinding("quit", "q,escape", "quit", "Quit"),
+)
+AGREEMENT_SENTENCES: tuple[KeyBinding, ...] = (
+    KeyBinding(
+        "review",
+        "r",
+        "review",
+        "Review",
+        tooltip="Quit and open `workbench review` at this sentence",
+    ),
+    *_AGREEMENT_MOVES,
+    KeyBinding("back", "escape", "back", "Back"),
+    KeyBinding("quit", "q", "quit", "Quit"),
+)
+
 # Shifted digits pick the values of an ordinal field (confidence 1-3).
 ORDINAL_KEYS: tuple[str, ...] = ("!", "@", "#", "$", "%", "^", "&", "*", "(")
 

@@ -82,7 +82,12 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["Segment", "segment", "sentence_spans"]
+__all__ = ["RULES", "Segment", "segment", "sentence_spans"]
+
+# The rules above, by name: a methods paragraph cites it (`workbench.methods`)
+# so a reader knows what a unit is. A change to where sentences end must
+# change this name, as `assign.ALGORITHM` does for assignments.
+RULES = "workbench-arabic-sentences/1"
 
 
 class Segment(NamedTuple):

@@ -2,37 +2,40 @@
 
 A separate app, not a screen of `workbench label`: coders code blind, and
 agreement figures per category would tell them how others code.
+
+The overview lists every field, coded category and article as a bar; enter
+lists the selected row's disagreeing sentences (`screens.agreement`), and
+there `r` quits the app to review one of them: `AgreementApp.run()` then
+returns `("review", article_id, sentence_index)` (the article's external id,
+the sentence's 0-based index in it), otherwise None. Opening `workbench
+review` at that sentence is the CLI's job, after this app has quit (two
+Textual apps cannot share the terminal).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.app import App
+from textual.screen import Screen
 
 from workbench.display import DisplayMode
-from workbench.keymap import KeyBinding
-from workbench.tui.render import agreement_overview
-from workbench.tui.widgets import KeyBar
 
-AGREEMENT_KEYS = (KeyBinding("quit", "q", "quit", "Quit"),)
+# What `run()` returns when the lead asks to review a sentence.
+ReviewAt = tuple[Literal["review"], str, int]
 
 
-class AgreementApp(App[None]):
+class AgreementApp(App[ReviewAt | None]):
     CSS_PATH = "workbench.tcss"
     TITLE = "Agreement"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("escape", "quit", "Quit", show=False)]
 
     def __init__(self, report: dict[str, Any], mode: DisplayMode = "terminal") -> None:
         super().__init__()
         self.report = report
         self.mode = mode
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="agreement"):
-            yield Static(agreement_overview(self.report, self.mode), markup=False)
-        yield KeyBar(AGREEMENT_KEYS)
+    def get_default_screen(self) -> Screen[Any]:
+        from workbench.tui.screens.agreement import OverviewScreen
+
+        return OverviewScreen(self.report, self.mode)

@@ -425,53 +425,6 @@ def alpha_bar(
     return line
 
 
-def agreement_overview(report: dict, mode: DisplayMode = "terminal") -> Text:
-    """The report as bars: every field, then every coded category and stance pair."""
-    book = report["codebook"]
-    out = Text(f"Agreement  {display_line(book['name'], mode)} {book['version']}\n", style="bold")
-    out.append(
-        f"Krippendorff's alpha; green >= {RELIABLE:.3f} reliable, yellow >= {TENTATIVE:.3f} "
-        "tentative, red below\n\n",
-        style="dim",
-    )
-    for fid, f in report["fields"].items():
-        ci = f["alpha_ci"]
-        extra = f"{f['level']:<7} n={f['units']:<6} {f['coders']} coders"
-        if ci:
-            extra += f"  95% CI [{ci[0]:.3f}, {ci[1]:.3f}]"
-        if f["undefined_reason"] and f["krippendorff_alpha"] is None:
-            extra += f" ({f['undefined_reason']})"
-        out.append_text(alpha_bar(fid, f["krippendorff_alpha"], extra, mode=mode))
-        out.append("\n")
-    for fid, f in report["fields"].items():
-        coded = {name: c for name, c in f["categories"].items() if c["codings"]}
-        if not coded:
-            continue
-        out.append(f"\n{fid}: per category\n", style="bold")
-        ranked = sorted(
-            coded.items(),
-            key=lambda item: (
-                -1 if item[1]["krippendorff_alpha"] is None else item[1]["krippendorff_alpha"]
-            ),
-        )
-        for name, c in ranked:
-            out.append_text(
-                alpha_bar(
-                    f"  {name}", c["krippendorff_alpha"], f"{c['codings']} codings", mode=mode
-                )
-            )
-            out.append("\n")
-    if report["drop_one_coder"]:
-        out.append("\nalpha without each coder\n", style="bold")
-        for coder, by_field in report["drop_one_coder"].items():
-            figures = "  ".join(
-                f"{fid} {'undefined' if v is None else f'{v:.3f}'}" for fid, v in by_field.items()
-            )
-            name = display_line(coder, mode, 26)
-            out.append(f"  {name}{' ' * max(0, 26 - cell_len(name))} {figures}\n")
-    return out
-
-
 def overlay_text(
     box: PickerState | PromptState, mode: DisplayMode, rows: int = 8, width: int = 76
 ) -> Text:
