@@ -64,6 +64,11 @@ def test_speakers_given_by_alias_are_one_category_in_agreement(store, codebook, 
     speaker = report.build(store, codebook, bootstrap=0)["fields"]["speaker"]
     assert speaker["units"] == 4 and speaker["percent_agreement"] == 1.0
     assert speaker["krippendorff_alpha"] == 1.0  # two entities, no disagreement
+    result = report.build(store, codebook, pair=("amina", "omar"), bootstrap=0)
+    assert result["fields"]["speaker"]["confusion"]["amina|omar"] == {
+        "labels": ["sdf", "outlet"],
+        "matrix": [[3, 0], [0, 1]],
+    }
 
 
 # -- 4: an ordinal value given as an integer is the codebook's value id ------------------
