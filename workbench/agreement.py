@@ -174,7 +174,7 @@ def masi_distance(a: frozenset[Any] | set[Any], b: frozenset[Any] | set[Any]) ->
     common = len(a & b)
     if common == 0:
         return 1.0
-    # Passonneau's monotonicity weights, 2/3 and 1/3 (NLTK since 3.9 uses
+    # Passonneau's monotonicity weights, 2/3 and 1/3 (NLTK since 3.10.1 uses
     # the same; older NLTK releases wrote them as 0.67 and 0.33).
     monotonicity = 2 / 3 if (a <= b or b <= a) else 1 / 3
     return 1.0 - common / len(a | b) * monotonicity

@@ -301,9 +301,18 @@ def _names(value: str | None) -> list[str] | None:
     "--bootstrap", default=1000, show_default=True, help="Resamples for the alpha CI (0: none)."
 )
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
-@click.option("--pair", help="Two coders, a,b: also print their confusion matrix per field.")
+@click.option("--pair", help="Two coders, a,b: also their confusion matrix per field.")
 @click.option("--app", "as_app", is_flag=True, help="Show the figures as bars in a terminal app.")
-@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), help="Codebook TOML.")
+@click.option(
+    "--codebook",
+    "codebook_path",
+    type=click.Path(dir_okay=False),
+    help="Codebook TOML: report the labels under its version.",
+)
+@click.option(
+    "--codebook-version",
+    help="Report the labels under this codebook version (default: the newest in the selection).",
+)
 @table_display_option
 @db_option
 def agree(
@@ -316,22 +325,32 @@ def agree(
     pair: str | None,
     as_app: bool,
     codebook_path: str | None,
+    codebook_version: str | None,
     display: DisplayMode,
     db_path: str,
 ) -> None:
     """Inter-coder agreement per codebook field: alpha with a bootstrap CI,
     Fleiss' kappa, AC1, Cohen's kappa per pair, per-category alpha.
 
-    --display applies to the tables (the table format and --pair); Markdown
-    and JSON are always logical text."""
+    One codebook version per report: the newest in the selection unless
+    --codebook-version (or --codebook FILE) names one; labels under other
+    versions are counted, never pooled. --display applies to the tables;
+    Markdown and JSON are always logical text."""
     from workbench import report as agreement_report
     from workbench.agreement import AgreementError
     from workbench.codebook import resolve_codebook
     from workbench.export import dumps
     from workbench.store import Store
 
+    two = None
+    if pair:
+        two = _names(pair) or []
+        if len(two) != 2:
+            raise WorkbenchError("--pair takes two coders: a,b")
     with Store(db_path, create=False) as store:
         book = resolve_codebook(codebook_path, store)
+        if codebook_path and not codebook_version:
+            codebook_version = book.version
         try:
             result = agreement_report.build(
                 store,
@@ -341,6 +360,8 @@ def agree(
                 fields=list(fields) or None,
                 bootstrap=bootstrap,
                 seed=seed,
+                codebook_version=codebook_version,
+                pair=(two[0], two[1]) if two else None,
             )
         except AgreementError as exc:
             raise WorkbenchError(str(exc), db_path) from None
@@ -356,18 +377,9 @@ def agree(
         else:
             from rich.console import Console
 
+            # The --pair confusion matrices are sections of the report, in
+            # every format.
             agreement_report.render_table(result, Console(), mode=display)
-        if pair:
-            two = _names(pair) or []
-            if len(two) != 2:
-                raise WorkbenchError("--pair takes two coders: a,b")
-            from rich.console import Console
-
-            for fid in result["fields"]:
-                labels, counts = agreement_report.confusion(store, book, fid, (two[0], two[1]))
-                agreement_report.render_confusion(
-                    labels, counts, (two[0], two[1]), Console(stderr=fmt != "table"), display
-                )
 
 
 @cli.command()

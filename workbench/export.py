@@ -350,6 +350,18 @@ class _SpeakerNames:
         return resolved
 
 
+def _canonical_values(codebook: Codebook, labels: dict[str, Any]) -> dict[str, Any]:
+    """Valid labels in the one spelling the labeling screen stores: an ordinal
+    value given as the integer it spells (`"confidence": 2`) becomes the
+    codebook's value id ("2"), so agreement, gold and review compare alike."""
+    canonical = dict(labels)
+    for field in codebook.fields:
+        value = canonical.get(field.id)
+        if field.kind == "ordinal" and isinstance(value, int) and not isinstance(value, bool):
+            canonical[field.id] = str(value)
+    return canonical
+
+
 def _check_label_line(
     store: Store,
     codebooks: dict[tuple[str, str], tuple[int, Codebook]],
@@ -413,6 +425,7 @@ def _check_label_line(
                     "(set them, or give the line status 'draft')"
                 )
             labels = with_defaults(codebook, labels)
+        labels = _canonical_values(codebook, labels)
         # Speakers given by key, label or alias are stored as the key.
         labels = speakers.resolve(codebook, labels)
     return (

@@ -11,12 +11,21 @@ For stance fields the report adds the binary alpha of every
 "target:polarity" pair and every target (present in a coder's set or not),
 so a researcher sees which stances are coded reliably; single-choice fields
 get the binary alpha of every category.
+
+One report covers one codebook version (`select`): the newest among the
+selected labels unless one is asked for; labels under other versions are
+counted in `selection["excluded_versions"]`, never pooled. A label that
+records no codebook (written through the API without one, or imported from a
+line without one) counts as the codebook the caller gives. Filters that name
+nothing (an unknown coder, article or field, a text field) are errors.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -30,8 +39,8 @@ from workbench.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
-from workbench.codebook import Codebook, Field
-from workbench.store import Store, sql_in
+from workbench.codebook import Codebook, Field, parse_codebook
+from workbench.store import DONE_SQL, Store, sql_in
 
 if TYPE_CHECKING:
     from workbench.display import DisplayMode
@@ -70,6 +79,172 @@ def _value(f: Field, raw: Any) -> Any:
     return str(raw)
 
 
+class SelectionError(AgreementError):
+    """A filter that names nothing (an unknown coder, article, field or
+    codebook version) or a field that has no agreement (a text field)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one report covers: the codebook version, the filters as given,
+    and how many done labels in the selection were left out by version."""
+
+    codebook: Codebook
+    coders: list[str] | None
+    articles: list[str] | None
+    fields: list[str] | None
+    codebook_ids: tuple[int, ...]  # labels.codebook_id of this version
+    unrecorded: bool  # labels that record no codebook count as this version
+    excluded_versions: dict[str, int]
+    unrecorded_labels: int = 0  # how many done labels that is
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        """SQL conditions (aliases l, c, a) for this selection's labels, any status."""
+        where, params = _filters(self.coders, self.articles)
+        versions = []
+        if self.codebook_ids:
+            clause, bound = sql_in("l.codebook_id", list(self.codebook_ids))
+            versions.append(clause)
+            params += bound
+        if self.unrecorded:
+            versions.append("l.codebook_id IS NULL")
+        where.append(f"({' OR '.join(versions)})" if versions else "0 = 1")
+        return where, params
+
+
+def _filters(coders: list[str] | None, articles: list[str] | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions for labels of current articles, by coder and article."""
+    where, params = ["a.is_current = 1"], []
+    for column, values in (("c.name", coders), ("a.ext_id", articles)):
+        if values:
+            clause, bound = sql_in(column, values)
+            where.append(clause)
+            params += bound
+    return where, params
+
+
+def _labels(
+    store: Store, columns: str, where: list[str], params: list[Any], tail: str = ""
+) -> list[tuple[Any, ...]]:
+    """`SELECT columns` over labels joined to coders, sentences and articles."""
+    return store.conn.execute(
+        f"SELECT {columns} FROM labels l JOIN coders c ON c.id = l.coder_id"
+        " JOIN sentences s ON s.id = l.sentence_id JOIN articles a ON a.id = s.article_id"
+        f" WHERE {' AND '.join(where)} {tail}",
+        params,
+    ).fetchall()
+
+
+_DOTTED = re.compile(r"\d+(\.\d+)*")
+
+
+def select(
+    store: Store,
+    codebook: Codebook,
+    *,
+    coders: list[str] | None = None,
+    articles: list[str] | None = None,
+    fields: list[str] | None = None,
+    codebook_version: str | None = None,
+) -> Selection:
+    """The selection a report covers, its filters checked (`SelectionError`).
+
+    The version is `codebook_version` if given, else the newest among the
+    selected done labels (version numbers made of dotted integers compare as
+    numbers, 1.10.0 after 1.9.0; others by registration order), else
+    `codebook`'s. Its codebook is `codebook` when that is the version, else
+    the one registered in the database.
+    """
+    _check_known(store, coders, articles)
+    where, params = _filters(coders, articles)
+    where.append(f"l.status IN {DONE_SQL}")
+    counted = _labels(store, "l.codebook_id, COUNT(*)", where, params, "GROUP BY l.codebook_id")
+    registered = {cid: (name, version) for cid, name, version in store.codebook_versions()}
+    own = (codebook.name, codebook.version)
+    present: dict[tuple[str, str], int] = {}
+    nulls = sum(n for cid, n in counted if cid is None)
+    for cid, n in counted:
+        key = own if cid is None else registered[cid]
+        present[key] = present.get(key, 0) + n
+    if codebook_version is not None:
+        known = [*registered.values(), *([] if own in registered.values() else [own])]
+        matching = sorted(
+            (k for k in known if k[1] == codebook_version), key=lambda k: k != own
+        )  # the codebook given first, if it is that version
+        if not matching:
+            versions = ", ".join(dict.fromkeys(v for _, v in known))
+            raise SelectionError(
+                f"no codebook version {codebook_version!r} in this database (versions: {versions})"
+            )
+        chosen = matching[0]
+    elif present:
+        order = {key: cid for cid, key in registered.items()}
+        chosen = _newest(list(present), order)
+    else:
+        chosen = own
+    book = codebook if chosen == own else _registered(store, chosen)
+    _check_fields(book, fields)
+    return Selection(
+        codebook=book,
+        coders=list(coders) if coders else None,
+        articles=list(articles) if articles else None,
+        fields=list(fields) if fields else None,
+        codebook_ids=tuple(cid for cid, key in registered.items() if key == chosen),
+        unrecorded=chosen == own,
+        excluded_versions={
+            (version if name == chosen[0] else f"{name} {version}"): n
+            for (name, version), n in present.items()
+            if (name, version) != chosen
+        },
+        unrecorded_labels=nulls if chosen == own else 0,
+    )
+
+
+def _newest(keys: list[tuple[str, str]], order: dict[tuple[str, str], int]) -> tuple[str, str]:
+    if all(_DOTTED.fullmatch(v) for _, v in keys):
+        return max(keys, key=lambda k: (tuple(map(int, k[1].split("."))), order.get(k, math.inf)))
+    return max(keys, key=lambda k: order.get(k, math.inf))
+
+
+def _registered(store: Store, key: tuple[str, str]) -> Codebook:
+    source, path = store.conn.execute(
+        "SELECT source, path FROM codebooks WHERE name = ? AND version = ?", key
+    ).fetchone()
+    return parse_codebook(source, path)
+
+
+def _check_known(store: Store, coders: list[str] | None, articles: list[str] | None) -> None:
+    known = store.coders()
+    unknown = [c for c in dict.fromkeys(coders or ()) if c not in set(known)]
+    if unknown:
+        raise SelectionError(
+            f"unknown coder(s): {', '.join(unknown)} "
+            f"(coders in this database: {', '.join(sorted(known)) or 'none'})"
+        )
+    if articles:
+        ids = {r[0] for r in store.conn.execute("SELECT DISTINCT ext_id FROM articles")}
+        missing = [a for a in dict.fromkeys(articles) if a not in ids]
+        if missing:
+            raise SelectionError(
+                f"unknown article(s): {', '.join(missing)} ({len(ids)} articles in this "
+                "database; `workbench export --kind sentences` lists their ids)"
+            )
+
+
+def _check_fields(codebook: Codebook, fields: list[str] | None) -> None:
+    by_id = {f.id: f for f in codebook.fields}
+    unknown = [f for f in dict.fromkeys(fields or ()) if f not in by_id]
+    if unknown:
+        raise SelectionError(f"no such field in the codebook: {', '.join(unknown)}")
+    text = [f for f in dict.fromkeys(fields or ()) if by_id[f].kind not in LEVEL_OF_KIND]
+    if text:
+        coded = ", ".join(f.id for f in codebook.fields if f.kind in LEVEL_OF_KIND)
+        raise SelectionError(
+            f"field {text[0]!r} is a {by_id[text[0]].kind} field: it has no agreement "
+            f"(fields with agreement: {coded})"
+        )
+
+
 def collect(
     store: Store,
     codebook: Codebook,
@@ -77,30 +252,29 @@ def collect(
     coders: list[str] | None = None,
     articles: list[str] | None = None,
     fields: list[str] | None = None,
+    selection: Selection | None = None,
 ) -> dict[str, FieldData]:
-    """Every coded field's units x coders table, from labels with status "labeled"."""
-    where, params = ["a.is_current = 1", "l.status = 'labeled'"], []
-    for column, values in (("c.name", coders), ("a.ext_id", articles)):
-        if values:
-            clause, bound = sql_in(column, values)
-            where.append(clause)
-            params += bound
-    rows = store.conn.execute(
-        "SELECT l.sentence_id, c.name, l.data FROM labels l"
-        " JOIN coders c ON c.id = l.coder_id JOIN sentences s ON s.id = l.sentence_id"
-        " JOIN articles a ON a.id = s.article_id WHERE "
-        + " AND ".join(where)
-        + " ORDER BY l.sentence_id",
-        params,
-    ).fetchall()
+    """Every coded field's units x coders table, from labels with status
+    "labeled" in `selection` (default: the filters given, under `codebook`'s
+    version)."""
+    if selection is None:
+        selection = select(
+            store,
+            codebook,
+            coders=coders,
+            articles=articles,
+            fields=fields,
+            codebook_version=codebook.version,
+        )
+    codebook, coders, fields = selection.codebook, selection.coders, selection.fields
+    where, params = selection.where()
+    where.append("l.status = 'labeled'")
+    rows = _labels(store, "l.sentence_id, c.name, l.data", where, params, "ORDER BY l.sentence_id")
     names = sorted({r[1] for r in rows}) if not coders else list(coders)
     column = {name: i for i, name in enumerate(names)}
     wanted = [
         f for f in codebook.fields if f.kind in LEVEL_OF_KIND and (not fields or f.id in fields)
     ]
-    unknown = set(fields or ()) - {f.id for f in codebook.fields}
-    if unknown:
-        raise AgreementError(f"no such field in the codebook: {', '.join(sorted(unknown))}")
     table: dict[str, FieldData] = {f.id: FieldData(f, names, []) for f in wanted}
     by_sentence: dict[int, dict[str, dict[str, Any]]] = {}
     for sentence_id, coder, data in rows:
@@ -118,11 +292,22 @@ def collect(
 
 def _safe(compute: Any, *args: Any, **kwargs: Any) -> float | None:
     """A coefficient, or None when it is undefined or there is too little data."""
+    return _with_reason(compute, *args, **kwargs)[0]
+
+
+def _with_reason(
+    compute: Any, *args: Any, why_nan: str | Callable[[], str] = "", **kwargs: Any
+) -> tuple[float | None, str | None]:
+    """(coefficient, None), or (None, why) when it is undefined: the engine's
+    message for too little data, `why_nan` (or what it returns, computed only
+    then) when the engine returns NaN."""
     try:
         value = compute(*args, **kwargs)
-    except AgreementError:
-        return None
-    return None if math.isnan(value) else float(value)
+    except AgreementError as exc:
+        return None, str(exc)
+    if math.isnan(value):
+        return None, (why_nan() if callable(why_nan) else why_nan) or "undefined (0/0)"
+    return float(value), None
 
 
 def _pairable(units: list[list[Any]]) -> int:
@@ -133,9 +318,52 @@ def _binary(units: list[list[Any]], test: Any) -> list[list[Any]]:
     return [[None if v is None else bool(test(v)) for v in u] for u in units]
 
 
+def _only_value(units: list[list[Any]], pairable: bool) -> Any:
+    """The one value given (on pairable units only, if asked), else None."""
+    seen = {
+        v
+        for u in units
+        if not pairable or sum(x is not None for x in u) >= 2
+        for v in u
+        if v is not None
+    }
+    return next(iter(seen)) if len(seen) == 1 else None
+
+
+def _one_value_reason(
+    units: list[list[Any]], pairable: bool, said: str, otherwise: str
+) -> Callable[[], str]:
+    """A reason to compute only when needed: `said` with {value} the one
+    value given, if there is one, else `otherwise`."""
+
+    def reason() -> str:
+        only = _only_value(units, pairable)
+        return otherwise if only is None else said.format(value=repr(_label(only)))
+
+    return reason
+
+
+ZERO_BY_ZERO = "chance agreement is 1, so kappa is 0/0"
+# The coefficients of a field's row, in column order, with the names the
+# reasons use.
+COEFFICIENT_NAMES = {
+    "percent_agreement": "% agree",
+    "krippendorff_alpha": "alpha",
+    "alpha_ci": "alpha 95% CI",
+    "fleiss_kappa": "Fleiss k",
+    "gwet_ac1": "AC1",
+    "cohen_kappa_mean": "mean Cohen k",
+}
+
+
 def field_report(fd: FieldData, bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """One field's row. Every coefficient that is None has its reason in
+    `undefined_reasons` (`undefined_reason` is alpha's, as before); `notes`
+    explain a defined AC1 or Fleiss' kappa beside an undefined alpha."""
     f, units = fd.field, fd.units
     present = [i for i in range(len(fd.coders)) if any(u[i] is not None for u in units)]
+    from_codebook = f.kind in ("single", "ordinal")
+    q = len(f.value_ids) if from_codebook else len({v for u in units for v in u if v is not None})
     result: dict[str, Any] = {
         "units": _pairable(units),
         "coders": len(present),
@@ -148,13 +376,18 @@ def field_report(fd: FieldData, bootstrap: int = 1000, seed: int = 0) -> dict[st
         "cohen_kappa_mean": None,
         "categories": {},
         "undefined_reason": None,
+        "undefined_reasons": {},
+        "notes": [],
+        "gwet_ac1_categories": {"q": q, "from": "codebook" if from_codebook else "observed"},
     }
+    reasons: dict[str, str] = result["undefined_reasons"]
     if result["units"] == 0 or len(present) < 2:
-        result["undefined_reason"] = (
-            "fewer than two coders" if len(present) < 2 else "no sentence coded by two coders"
-        )
+        reason = "fewer than two coders" if len(present) < 2 else "no sentence coded by two coders"
+        result["undefined_reason"] = reason
+        reasons.update(dict.fromkeys(COEFFICIENT_NAMES, reason))
         return result
     ordinal_order = list(f.value_ids) if f.kind == "ordinal" else None
+    alpha, ci, why = float("nan"), None, None
     try:
         alpha, ci = (
             bootstrap_alpha(
@@ -164,28 +397,90 @@ def field_report(fd: FieldData, bootstrap: int = 1000, seed: int = 0) -> dict[st
             else (krippendorff_alpha(units, fd.level, ordinal_order), None)
         )
     except AgreementError as exc:
-        alpha, ci = float("nan"), None
-        result["undefined_reason"] = str(exc)
+        why = str(exc)
     if math.isnan(alpha):
-        result["undefined_reason"] = result["undefined_reason"] or (
-            "every value identical: expected disagreement is 0"
+        result["undefined_reason"] = (
+            why
+            or _one_value_reason(
+                units,
+                True,
+                f"every value identical ({{value}} on all {result['units']} sentences coded by two "
+                "or more coders): expected disagreement is 0",
+                "expected disagreement is 0",
+            )()
         )
+        reasons["krippendorff_alpha"] = reasons["alpha_ci"] = result["undefined_reason"]
     else:
         result["krippendorff_alpha"] = alpha
         result["alpha_ci"] = list(ci) if ci else None
-    result["fleiss_kappa"] = _safe(fleiss_kappa, units)
-    if f.kind in ("single", "ordinal"):
-        result["gwet_ac1"] = _safe(gwet_ac1, units, categories=list(f.value_ids))
+        if bootstrap and ci is None:
+            reasons["alpha_ci"] = (
+                f"alpha is undefined in more than half of the {bootstrap} bootstrap resamples"
+            )
+    result["fleiss_kappa"], why = _with_reason(
+        fleiss_kappa,
+        units,
+        why_nan=_one_value_reason(
+            units,
+            False,
+            "every coding is {value}, sentences coded once included: " + ZERO_BY_ZERO,
+            ZERO_BY_ZERO,
+        ),
+    )
+    if why:
+        reasons["fleiss_kappa"] = why
+    result["gwet_ac1"], why = _with_reason(
+        gwet_ac1,
+        units,
+        categories=list(f.value_ids) if from_codebook else None,
+        why_nan=f"AC1 needs at least two categories; q = {q} ({_q_source(f)})",
+    )
+    if why:
+        reasons["gwet_ac1"] = why
+    pairs = [_pair_kappa(units, a, b) for a, b in combinations(present, 2)]
+    defined = [(k, n) for k, n, _ in pairs if k is not None]
+    if defined:
+        # Weighted by the units each pair shares: a coder who labeled one
+        # sentence cannot pull the mean as far as a pair that shares fifty.
+        result["cohen_kappa_mean"] = sum(k * n for k, n in defined) / sum(n for _, n in defined)
     else:
-        result["gwet_ac1"] = _safe(gwet_ac1, units)
-    kappas = [
-        k
-        for k in (_pair_kappa(units, a, b)[0] for a, b in combinations(present, 2))
-        if k is not None
-    ]
-    result["cohen_kappa_mean"] = sum(kappas) / len(kappas) if kappas else None
+        reasons["cohen_kappa_mean"] = (
+            "no two coders labeled a sentence in common"
+            if all(n == 0 for _, n, _ in pairs)
+            else "every coder pair's kappa is undefined: on the sentences each pair "
+            "shares, both coders gave one and the same value (chance agreement 1)"
+        )
+    if math.isnan(alpha) and _only_value(units, pairable=True) is not None:
+        result["notes"] = _identical_notes(result, units, q, f)
     result["categories"] = _categories(f, units)
     return result
+
+
+def _q_source(f: Field) -> str:
+    if f.kind in ("single", "ordinal"):
+        return "the codebook's values"
+    return "the sets given" if f.kind in ("stance", "multi") else "the values given"
+
+
+def _identical_notes(result: dict[str, Any], units: list[list[Any]], q: int, f: Field) -> list[str]:
+    """Why AC1 and Fleiss' kappa are defined where alpha is not (one value given)."""
+    notes = []
+    if result["gwet_ac1"] is not None:
+        notes.append(
+            f"AC1 is {result['gwet_ac1']:.3f} while alpha is undefined: AC1's chance "
+            f"agreement comes from the number of categories (q = {q}, {_q_source(f)}), not "
+            "from the values' variation, so complete agreement on one value gives AC1 = 1; "
+            "alpha and Cohen's kappa need variation to tell agreement from chance."
+        )
+    if result["fleiss_kappa"] is not None:
+        once = sum(1 for u in units if sum(v is not None for v in u) == 1)
+        notes.append(
+            f"Fleiss' kappa is {result['fleiss_kappa']:.3f} while alpha is undefined: its "
+            f"chance agreement also counts the {once} sentence{'s' if once != 1 else ''} coded "
+            "by one coder only (Gwet's generalization to missing ratings, as irrCAC), where "
+            "other values occur; alpha and Cohen's kappa use only sentences two coders coded."
+        )
+    return notes
 
 
 def _categories(f: Field, units: list[list[Any]]) -> dict[str, dict[str, Any]]:
@@ -203,16 +498,55 @@ def _categories(f: Field, units: list[list[Any]]) -> dict[str, dict[str, Any]]:
     for name, test in tests.items():
         binary = _binary(units, test)
         coded = sum(1 for u in binary for v in u if v)
+        alpha, why = _with_reason(
+            krippendorff_alpha,
+            binary,
+            why_nan=lambda binary=binary: (
+                "given on every coding of the sentences coded by two or more coders"
+                if _only_value(binary, pairable=True)
+                else "never given on the sentences coded by two or more coders"
+            ),
+        )
         out[name] = {
-            "krippendorff_alpha": _safe(krippendorff_alpha, binary),
+            "krippendorff_alpha": alpha,
             "codings": coded,  # how often coders gave it: alpha on 0-2 codings means little
+            "undefined_reason": why,
         }
     return out
 
 
-def _pair_kappa(units: list[list[Any]], a: int, b: int) -> tuple[float | None, int]:
+def _pair_kappa(units: list[list[Any]], a: int, b: int) -> tuple[float | None, int, str | None]:
+    """(Cohen's kappa, shared units, why undefined) of coders a and b."""
     both = [[u[a], u[b]] for u in units if u[a] is not None and u[b] is not None]
-    return (_safe(cohen_kappa, both) if both else None), len(both)
+    if not both:
+        return None, 0, "the two coders labeled no sentence in common"
+    kappa, why = _with_reason(
+        cohen_kappa,
+        both,
+        why_nan=_one_value_reason(
+            both,
+            True,
+            f"both coders gave {{value}} on all {len(both)} shared sentences: " + ZERO_BY_ZERO,
+            ZERO_BY_ZERO,
+        ),
+    )
+    return kappa, len(both), why
+
+
+def _alpha_without(fd: FieldData, i: int) -> tuple[float | None, int, str | None]:
+    """Alpha of the field without coder i: (alpha, pairable units, why undefined)."""
+    rest = [[v for j, v in enumerate(u) if j != i] for u in fd.units]
+    n = _pairable(rest)
+    if n == 0:
+        return None, 0, "no sentence coded by two of the other coders"
+    alpha, why = _with_reason(
+        krippendorff_alpha,
+        rest,
+        fd.level,
+        list(fd.field.value_ids) if fd.field.kind == "ordinal" else None,
+        why_nan="every value the other coders gave is identical: expected disagreement is 0",
+    )
+    return alpha, n, why
 
 
 def build(
@@ -224,36 +558,97 @@ def build(
     fields: list[str] | None = None,
     bootstrap: int = 1000,
     seed: int = 0,
+    codebook_version: str | None = None,
+    pair: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The whole report as the stable JSON of `workbench agree --format json`."""
-    data = collect(store, codebook, coders=coders, articles=articles, fields=fields)
+    """The whole report as the stable JSON of `workbench agree --format json`.
+
+    It covers one codebook version (see `select`); with `pair`, each field
+    adds the two coders' confusion matrix on the same selection.
+    """
+    selection = select(
+        store,
+        codebook,
+        coders=coders,
+        articles=articles,
+        fields=fields,
+        codebook_version=codebook_version,
+    )
+    if pair is not None:
+        _check_pair(store, pair, coders)
+    book = selection.codebook
+    data = collect(store, book, selection=selection)
+    names = next(iter(data.values())).coders if data else _coders_in(store, selection)
     report: dict[str, Any] = {
-        "codebook": {"name": codebook.name, "version": codebook.version},
+        "codebook": {"name": book.name, "version": book.version},
+        "selection": {
+            "codebook": {"name": book.name, "version": book.version},
+            "coders": names,
+            "articles": selection.articles,
+            "round": None,
+            "excluded_versions": selection.excluded_versions,
+            "unrecorded_version": selection.unrecorded_labels,
+        },
         "fields": {fid: field_report(fd, bootstrap, seed) for fid, fd in data.items()},
         "pairs": {},
         "drop_one_coder": {},
+        "coders": {},
         "disagreements": [],
     }
-    names = next(iter(data.values())).coders if data else []
     for a, b in combinations(range(len(names)), 2):
         key = f"{names[a]}|{names[b]}"
         report["pairs"][key] = {}
         for fid, fd in data.items():
-            kappa, n = _pair_kappa(fd.units, a, b)
-            report["pairs"][key][fid] = {"cohen_kappa": kappa, "units": n}
-    if len(names) >= 3:
-        for i, name in enumerate(names):
-            report["drop_one_coder"][name] = {
-                fid: _safe(
-                    krippendorff_alpha,
-                    [[v for j, v in enumerate(u) if j != i] for u in fd.units],
-                    fd.level,
-                    list(fd.field.value_ids) if fd.field.kind == "ordinal" else None,
-                )
-                for fid, fd in data.items()
+            kappa, n, why = _pair_kappa(fd.units, a, b)
+            report["pairs"][key][fid] = {"cohen_kappa": kappa, "units": n, "undefined_reason": why}
+    labeled = _labeled_units(store, selection)
+    for i, name in enumerate(names):
+        entry: dict[str, Any] = {
+            "units": labeled.get(name, 0),
+            "alpha_without": {},
+            "alpha_without_units": {},
+            "alpha_without_reasons": {},
+        }
+        for fid, fd in data.items():
+            alpha, n, why = _alpha_without(fd, i)
+            entry["alpha_without"][fid] = alpha
+            entry["alpha_without_units"][fid] = n
+            if why:
+                entry["alpha_without_reasons"][fid] = why
+        report["coders"][name] = entry
+        if len(names) >= 3:
+            report["drop_one_coder"][name] = dict(entry["alpha_without"])
+    if pair is not None:
+        for fid, fd in data.items():
+            labels, matrix = _pair_confusion(fd, pair)
+            report["fields"][fid]["confusion"] = {
+                f"{pair[0]}|{pair[1]}": {"labels": labels, "matrix": matrix}
             }
     report["disagreements"] = _most_disagreed(store, data)
     return report
+
+
+def _check_pair(store: Store, pair: tuple[str, str], coders: list[str] | None) -> None:
+    if len(pair) != 2 or pair[0] == pair[1]:
+        raise SelectionError("--pair takes two different coders: a,b")
+    known = set(store.coders())
+    unknown = [c for c in pair if c not in known]
+    if unknown:
+        raise SelectionError(f"unknown coder(s) in --pair: {', '.join(unknown)}")
+    outside = [c for c in pair if coders and c not in coders]
+    if outside:
+        raise SelectionError(f"--pair coder(s) not among --coders: {', '.join(outside)}")
+
+
+def _coders_in(store: Store, selection: Selection) -> list[str]:
+    return selection.coders or sorted(_labeled_units(store, selection))
+
+
+def _labeled_units(store: Store, selection: Selection) -> dict[str, int]:
+    """Sentences each coder labeled (status "labeled") in the selection."""
+    where, params = selection.where()
+    where.append("l.status = 'labeled'")
+    return dict(_labels(store, "c.name, COUNT(*)", where, params, "GROUP BY c.name"))
 
 
 def _most_disagreed(
@@ -285,12 +680,40 @@ def _most_disagreed(
 
 
 def confusion(
-    store: Store, codebook: Codebook, field_id: str, pair: tuple[str, str]
+    store: Store,
+    codebook: Codebook,
+    field_id: str,
+    pair: tuple[str, str],
+    *,
+    articles: list[str] | None = None,
+    codebook_version: str | None = None,
 ) -> tuple[list[str], list[list[int]]]:
-    """Confusion matrix of two coders on one field: (labels, counts[a][b])."""
-    fd = collect(store, codebook, coders=list(pair), fields=[field_id])[field_id]
-    both = [(u[0], u[1]) for u in fd.units if u[0] is not None and u[1] is not None]
-    labels = sorted({_label(v) for p in both for v in p})
+    """Confusion matrix of two coders on one field: (labels, counts[a][b]),
+    over the same selection as `build` with these filters."""
+    _check_pair(store, pair, None)
+    selection = select(
+        store,
+        codebook,
+        coders=list(pair),
+        articles=articles,
+        fields=[field_id],
+        codebook_version=codebook_version,
+    )
+    fd = collect(store, selection.codebook, selection=selection)[field_id]
+    return _pair_confusion(fd, pair)
+
+
+def _pair_confusion(fd: FieldData, pair: tuple[str, str]) -> tuple[list[str], list[list[int]]]:
+    """Rows the first coder's values, columns the second's, on the units both
+    coded; the labels in codebook order, then any others sorted."""
+    if pair[0] not in fd.coders or pair[1] not in fd.coders:
+        return [], []
+    a, b = fd.coders.index(pair[0]), fd.coders.index(pair[1])
+    both = [(u[a], u[b]) for u in fd.units if u[a] is not None and u[b] is not None]
+    order = {v: i for i, v in enumerate(fd.field.value_ids)}
+    labels = sorted(
+        {_label(v) for p in both for v in p}, key=lambda s: (order.get(s, len(order)), s)
+    )
     index = {label: i for i, label in enumerate(labels)}
     counts = [[0] * len(labels) for _ in labels]
     for x, y in both:
@@ -315,11 +738,15 @@ COLUMNS = (
     ("alpha_ci", "alpha 95% CI"),
     ("fleiss_kappa", "Fleiss k"),
     ("gwet_ac1", "AC1"),
-    ("cohen_kappa_mean", "mean Cohen k"),
+    ("cohen_kappa_mean", "mean Cohen k (weighted)"),
 )
 MASI_NOTE = (
     "Set-valued fields (stance) use Krippendorff's alpha with the MASI distance "
     "(Passonneau 2006, as NLTK); their kappas and AC1 count exact set matches."
+)
+WEIGHTED_NOTE = (
+    "mean Cohen k (weighted): the coder pairs' kappas averaged, each weighted by the "
+    "sentences each pair coded in common (pairs whose kappa is undefined are left out)."
 )
 
 
@@ -336,12 +763,14 @@ def cell(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    """One table of the report, rendered alike as Markdown and as a Rich table."""
+    """One table of the report, rendered alike as Markdown and as a Rich table,
+    with the lines that explain it (reasons for undefined figures, notes)."""
 
     title: str | None
     headers: tuple[str, ...]
     rows: list[tuple[str, ...]]
     right: int  # columns from this index on are figures, right-aligned
+    notes: tuple[str, ...] = ()
 
 
 def sections(report: dict[str, Any]) -> list[Section]:
@@ -353,21 +782,26 @@ def sections(report: dict[str, Any]) -> list[Section]:
             ("field", *(h for _, h in COLUMNS)),
             [(fid, *_field_cells(f)) for fid, f in report["fields"].items()],
             1,
+            (*_selection_lines(report), *undefined_reasons(report), *_field_notes(report)),
         )
     ]
-    per_category = [
-        (fid, name, cell(c["krippendorff_alpha"]), str(c["codings"]))
+    shown = [
+        (fid, name, c)
         for fid, f in report["fields"].items()
         for name, c in f["categories"].items()
         if c["codings"]
     ]
-    if per_category:
+    if shown:
         out.append(
             Section(
                 "Per category (binary alpha)",
                 ("field", "category", "alpha", "codings"),
-                per_category,
+                [
+                    (fid, name, cell(c["krippendorff_alpha"]), str(c["codings"]))
+                    for fid, name, c in shown
+                ],
                 2,
+                _grouped((fid, name, c.get("undefined_reason")) for fid, name, c in shown),
             )
         )
     if report["pairs"]:
@@ -375,14 +809,88 @@ def sections(report: dict[str, Any]) -> list[Section]:
             (pair, *(f"{cell(by[f]['cohen_kappa'])} (n={by[f]['units']})" for f in fields))
             for pair, by in report["pairs"].items()
         ]
-        out.append(Section("Cohen's kappa by coder pair", ("pair", *fields), rows, 1))
+        reasons = _grouped(
+            (f, pair, by[f].get("undefined_reason"))
+            for f in fields
+            for pair, by in report["pairs"].items()
+        )
+        out.append(Section("Cohen's kappa by coder pair", ("pair", *fields), rows, 1, reasons))
     if report["drop_one_coder"]:
+        coders = report.get("coders", {})
         rows = [
-            (coder, *(cell(by[f]) for f in fields))
+            (coder, *(_without_cell(by[f], coders.get(coder), f) for f in fields))
             for coder, by in report["drop_one_coder"].items()
         ]
-        out.append(Section("Alpha without each coder", ("without", *fields), rows, 1))
+        reasons = _grouped(
+            (f, f"without {coder}", coders[coder]["alpha_without_reasons"].get(f))
+            for f in fields
+            for coder in report["drop_one_coder"]
+            if coder in coders
+        )
+        out.append(Section("Alpha without each coder", ("without", *fields), rows, 1, reasons))
+    for fid, f in report["fields"].items():
+        for key, matrix in f.get("confusion", {}).items():
+            a, b = key.split("|", 1)
+            out.append(
+                Section(
+                    f"Confusion on {fid}: rows {a}, columns {b}",
+                    (f"{a} / {b}", *matrix["labels"]),
+                    [
+                        (label, *map(str, counts))
+                        for label, counts in zip(matrix["labels"], matrix["matrix"], strict=True)
+                    ],
+                    1,
+                    () if matrix["labels"] else (f"{a} and {b} labeled no sentence in common",),
+                )
+            )
     return out
+
+
+def _without_cell(value: float | None, coder: dict[str, Any] | None, fid: str) -> str:
+    if coder is None:
+        return cell(value)
+    return f"{cell(value)} (n={coder['alpha_without_units'][fid]})"
+
+
+def _grouped(items: Any) -> tuple[str, ...]:
+    """'<field>: a, b undefined because <reason>' from (field, name, reason) triples."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for fid, name, reason in items:
+        if reason:
+            groups.setdefault((fid, reason), []).append(name)
+    return tuple(
+        f"{fid}: {', '.join(names)} undefined because {reason}"
+        for (fid, reason), names in groups.items()
+    )
+
+
+def _selection_lines(report: dict[str, Any]) -> list[str]:
+    selection = report.get("selection")
+    if not selection:
+        return []
+    book = selection["codebook"]
+    coders = selection["coders"]
+    articles = selection["articles"]
+    lines = [
+        f"Selection: {len(coders)} coder{'s' if len(coders) != 1 else ''} "
+        f"({', '.join(coders) or 'none'}); "
+        + (f"articles {', '.join(articles)}" if articles else "all current articles")
+        + f"; codebook {book['name']} {book['version']} only."
+    ]
+    excluded = selection["excluded_versions"]
+    if excluded:
+        counts = "; ".join(f"{v}: {n} label{'s' if n != 1 else ''}" for v, n in excluded.items())
+        lines.append(
+            f"Labels under other codebook versions are left out, not pooled: {counts} "
+            "(--codebook-version V reports a version)."
+        )
+    if selection.get("unrecorded_version"):
+        n = selection["unrecorded_version"]
+        lines.append(
+            f"{n} label{'s' if n != 1 else ''} recording no codebook version counted as "
+            f"{book['version']}."
+        )
+    return lines
 
 
 def _field_cells(f: dict[str, Any]) -> list[str]:
@@ -395,11 +903,36 @@ def _field_cells(f: dict[str, Any]) -> list[str]:
 
 
 def undefined_reasons(report: dict[str, Any]) -> list[str]:
-    return [
-        f"{fid}: undefined because {f['undefined_reason']}"
+    """One line per field and reason, naming the coefficients it makes undefined."""
+    lines = []
+    for fid, f in report["fields"].items():
+        reasons = f.get("undefined_reasons")
+        if reasons is None:  # a report of an older shape
+            if f["undefined_reason"]:
+                lines.append(f"{fid}: undefined because {f['undefined_reason']}")
+            continue
+        if len(reasons) == len(COEFFICIENT_NAMES) and len(set(reasons.values())) == 1:
+            lines.append(f"{fid}: undefined because {next(iter(reasons.values()))}")
+            continue
+        named = ((fid, name, reasons[k]) for k, name in COEFFICIENT_NAMES.items() if k in reasons)
+        lines += _grouped(named)
+    return lines
+
+
+def _field_notes(report: dict[str, Any]) -> list[str]:
+    notes = [f"{fid}: {note}" for fid, f in report["fields"].items() for note in f.get("notes", ())]
+    counts = [
+        f"{fid} {f['gwet_ac1_categories']['q']}"
+        + (" in the codebook" if f["gwet_ac1_categories"]["from"] == "codebook" else " given")
         for fid, f in report["fields"].items()
-        if f["undefined_reason"]
+        if "gwet_ac1_categories" in f
     ]
+    if counts:
+        notes.append(
+            "AC1 categories (q): the codebook's values for single-choice and ordinal fields, "
+            "the values (speaker) or sets (stance) given otherwise: " + ", ".join(counts) + "."
+        )
+    return [*notes, WEIGHTED_NOTE]
 
 
 def _disagreement_lines(report: dict[str, Any]) -> list[str]:
@@ -417,9 +950,11 @@ def to_markdown(report: dict[str, Any]) -> str:
 
     main, *rest = sections(report)
     lines = [f"# {main.title}", "", *_markdown_table(main)]
-    lines += ["", *(f"- {r}" for r in undefined_reasons(report)), "", MASI_NOTE, ""]
+    lines += ["", *(f"- {r}" for r in main.notes), "", MASI_NOTE, ""]
     for section in rest:
         lines += [f"## {section.title}", "", *_markdown_table(section), ""]
+        if section.notes:
+            lines += [*(f"- {r}" for r in section.notes), ""]
     if report["disagreements"]:
         lines += ["## Sentences with the most disagreement", ""]
         lines += [f"- {line.replace('|', chr(92) + '|')}" for line in _disagreement_lines(report)]
@@ -428,7 +963,7 @@ def to_markdown(report: dict[str, Any]) -> str:
 
 def _markdown_table(section: Section) -> list[str]:
     return [
-        "| " + " | ".join(section.headers) + " |",
+        "| " + " | ".join(h.replace("|", "\\|") for h in section.headers) + " |",
         "|" + "---|" * len(section.headers),
         # A pipe inside a cell (the pair "a|b") would end the cell.
         *("| " + " | ".join(v.replace("|", "\\|") for v in row) + " |" for row in section.rows),
@@ -438,33 +973,38 @@ def _markdown_table(section: Section) -> list[str]:
 def render_table(report: dict[str, Any], console: Any, mode: DisplayMode = "terminal") -> None:
     """The report as Rich tables for `mode`: names and sentences through the
     display path, figures as plain text, nothing read as markup."""
-    from rich.table import Table
     from rich.text import Text
 
-    from workbench.tables import DataCell, figure, print_lines, title
+    from workbench.tables import print_lines
 
     main, *rest = sections(report)
     for n, section in enumerate([main, *rest]):
-        heading = title(section.title, mode) if section.title else None
-        table = Table(title=heading, title_justify="left")
-        for i, header in enumerate(section.headers):
-            table.add_column(
-                DataCell(header, mode), justify="right" if i >= section.right else "left"
-            )
-        for row in section.rows:
-            table.add_row(
-                *(DataCell(v, mode) for v in row[: section.right]),
-                *map(figure, row[section.right :]),
-            )
-        console.print(table)
+        _print_section(section, console, mode)
         if n == 0:
-            for reason in undefined_reasons(report):
-                print_lines(console, reason, mode, style="yellow")
             console.print(Text(MASI_NOTE, style="dim"))
     if report["disagreements"]:
         console.print(Text("Sentences with the most disagreement", style="bold"))
         for line in _disagreement_lines(report):
             print_lines(console, line, mode)
+
+
+def _print_section(section: Section, console: Any, mode: DisplayMode) -> None:
+    from rich.table import Table
+
+    from workbench.tables import DataCell, figure, print_lines, title
+
+    heading = title(section.title, mode) if section.title else None
+    table = Table(title=heading, title_justify="left")
+    for i, header in enumerate(section.headers):
+        table.add_column(DataCell(header, mode), justify="right" if i >= section.right else "left")
+    for row in section.rows:
+        table.add_row(
+            *(DataCell(v, mode) for v in row[: section.right]),
+            *map(figure, row[section.right :]),
+        )
+    console.print(table)
+    for note in section.notes:
+        print_lines(console, note, mode, style="yellow")
 
 
 def render_confusion(
@@ -473,17 +1013,14 @@ def render_confusion(
     pair: tuple[str, str],
     console: Any,
     mode: DisplayMode = "terminal",
+    field_id: str | None = None,
 ) -> None:
     """Two coders' confusion matrix on one field, category names drawn for `mode`."""
-    from rich.table import Table
-
-    from workbench.tables import DataCell, figure, title
-
-    heading = f"Confusion: rows {pair[0]}, columns {pair[1]}"
-    table = Table(title=title(heading, mode), title_justify="left")
-    table.add_column("")
-    for label in labels:
-        table.add_column(DataCell(label, mode), justify="right")
-    for label, row in zip(labels, counts, strict=True):
-        table.add_row(DataCell(label, mode), *map(figure, row))
-    console.print(table)
+    on = f" on {field_id}" if field_id else ""
+    section = Section(
+        f"Confusion{on}: rows {pair[0]}, columns {pair[1]}",
+        (f"{pair[0]} / {pair[1]}", *labels),
+        [(label, *map(str, row)) for label, row in zip(labels, counts, strict=True)],
+        1,
+    )
+    _print_section(section, console, mode)
