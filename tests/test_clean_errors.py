@@ -248,3 +248,11 @@ def test_a_reader_that_goes_away_is_not_an_error_message(tmp_path, base):
     producer.stdout.close()  # `| head -c 10`
     _, err = producer.communicate(timeout=60)
     assert b"Traceback" not in err and b"internal error" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--seed", "-1"), ("--bootstrap", "-5"), ("--format", "nope")]
+)
+def test_a_bad_agree_option_is_one_line(tmp_path, base, option, value):
+    result = run("agree", option, value, "--db", base, cwd=tmp_path)
+    one_clean_line(result, option, "workbench agree --help")

@@ -258,6 +258,11 @@ def label(
 @click.option(
     "--all", "include_decided", is_flag=True, help="Also revisit sentences that already have gold."
 )
+@click.option(
+    "--at",
+    metavar="ARTICLE:N",
+    help="Open at sentence N (1-based, as shown: #N) of ARTICLE, e.g. hasakah-01:4.",
+)
 @db_option
 def review(
     adjudicator: str | None,
@@ -266,14 +271,56 @@ def review(
     coders: str | None,
     articles: str | None,
     include_decided: bool,
+    at: str | None,
     db_path: str,
 ) -> None:
     """Adjudicate: settle the sentences coders disagree on, writing gold."""
+    _review(
+        db_path,
+        adjudicator=adjudicator,
+        display=display,
+        codebook_path=codebook_path,
+        coders=_names(coders),
+        articles=_names(articles),
+        include_decided=include_decided,
+        at=_sentence_at(at) if at else None,
+    )
+
+
+def _sentence_at(value: str) -> tuple[str, int]:
+    """ARTICLE:N (N 1-based, as the screens show "#N") as (article, 0-based index)."""
+    article, _, number = value.rpartition(":")
+    if not article or not number.isdigit() or int(number) < 1:
+        raise WorkbenchError(f"--at takes ARTICLE:N with N from 1, not {value!r}")
+    return article, int(number) - 1
+
+
+def _review(
+    db_path: str,
+    *,
+    adjudicator: str | None,
+    display: str | None,
+    codebook_path: str | None,
+    coders: list[str] | None,
+    articles: list[str] | None,
+    include_decided: bool,
+    at: tuple[str, int] | None,
+) -> None:
+    from workbench import gold
     from workbench.codebook import resolve_codebook
+    from workbench.review import find_unit
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
         book = resolve_codebook(codebook_path, store)
+        if at is not None:
+            # Checked before the screen opens: the TUI must not start only to fail.
+            queue = gold.queue(store, book, coders=coders, articles=articles, include_decided=True)
+            if find_unit(queue, at) is None:
+                raise WorkbenchError(
+                    f"{at[0]} #{at[1] + 1} is not a sentence two or more of these coders coded",
+                    db_path,
+                )
         from workbench.tui.review_app import ReviewApp
 
         app = ReviewApp(
@@ -281,9 +328,10 @@ def review(
             book,
             adjudicator=adjudicator,
             display=display,  # type: ignore[arg-type]
-            coders=_names(coders),
-            articles=_names(articles),
+            coders=coders,
+            articles=articles,
             include_decided=include_decided,
+            at=at,
         )
         app.run()
 
@@ -296,11 +344,24 @@ def _names(value: str | None) -> list[str] | None:
 @click.option("--field", "fields", multiple=True, help="Only this field (repeatable).")
 @click.option("--coders", help="Comma-separated coders (default: all).")
 @click.option("--articles", help="Comma-separated article ids (default: all current).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 @click.option(
-    "--bootstrap", default=1000, show_default=True, help="Resamples for the alpha CI (0: none)."
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown", "methods"]),
+    default="table",
+    help="methods: a paragraph and table for a paper (Markdown; --latex for LaTeX).",
 )
-@click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--latex", is_flag=True, help="With --format methods: LaTeX instead of Markdown.")
+@click.option(
+    "--bootstrap",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Resamples for the alpha CI (0: none).",
+)
+@click.option(
+    "--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Bootstrap seed."
+)
 @click.option("--pair", help="Two coders, a,b: also their confusion matrix per field.")
 @click.option("--app", "as_app", is_flag=True, help="Show the figures as bars in a terminal app.")
 @click.option(
@@ -320,6 +381,7 @@ def agree(
     coders: str | None,
     articles: str | None,
     fmt: str,
+    latex: bool,
     bootstrap: int,
     seed: int,
     pair: str | None,
@@ -342,6 +404,9 @@ def agree(
     from workbench.export import dumps
     from workbench.store import Store
 
+    if latex and fmt != "methods":
+        raise WorkbenchError("--latex goes with --format methods")
+    jump = None
     two = None
     if pair:
         two = _names(pair) or []
@@ -368,9 +433,14 @@ def agree(
         if as_app:
             from workbench.tui.agreement_app import AgreementApp
 
-            AgreementApp(result, display).run()
-            return
-        if fmt == "json":
+            jump = AgreementApp(result, display).run()
+        elif fmt == "methods":
+            from workbench.methods import methods_context, methods_latex, methods_markdown
+
+            context = methods_context(store, book, selection=result.get("selection"))
+            write = methods_latex if latex else methods_markdown
+            click.echo(write(result, context), nl=False)
+        elif fmt == "json":
             click.echo(dumps(result, indent=2))
         elif fmt == "markdown":
             click.echo(agreement_report.to_markdown(result), nl=False)
@@ -380,6 +450,19 @@ def agree(
             # The --pair confusion matrices are sections of the report, in
             # every format.
             agreement_report.render_table(result, Console(), mode=display)
+    if as_app and jump is not None:
+        # `r` on a disagreeing sentence: adjudicate it, over the same coders.
+        _, article, index = jump
+        _review(
+            db_path,
+            adjudicator=None,
+            display=display,
+            codebook_path=codebook_path,
+            coders=_names(coders),
+            articles=[article],
+            include_decided=False,
+            at=(article, index),
+        )
 
 
 @cli.command()
@@ -752,6 +835,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        # One line, like every other error: what was wrong and where to look.
+        where = exc.ctx.command_path if exc.ctx is not None else "workbench"
+        click.echo(f"error: {_visible(exc.format_message())} (see `{where} --help`)", err=True)
+        sys.exit(1)
     except click.ClickException as exc:
         # Click quotes the value it rejects (a file name, a choice) as given.
         shown = io.StringIO()

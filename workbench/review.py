@@ -17,6 +17,7 @@ from typing import Any
 
 from workbench import gold
 from workbench.codebook import Codebook
+from workbench.errors import WorkbenchError
 from workbench.gold import STATUS, Row, Unit
 from workbench.store import GOLD_STATUSES, Store
 
@@ -37,6 +38,11 @@ def _gold_value(row: str, value: Any) -> Any:
     return value
 
 
+def find_unit(items: Sequence[Unit], at: tuple[str, int]) -> int | None:
+    """The queue position of sentence `at` = (article id, 0-based index)."""
+    return next((i for i, u in enumerate(items) if (u.ext_id, u.idx) == (at[0], at[1])), None)
+
+
 class ReviewSession:
     def __init__(
         self,
@@ -47,7 +53,10 @@ class ReviewSession:
         coders: Sequence[str] | None = None,
         articles: Sequence[str] | None = None,
         include_decided: bool = False,
+        at: tuple[str, int] | None = None,
     ) -> None:
+        """`at` = (article id, 0-based sentence index) opens the queue at that
+        sentence (from `agree --app`); a decided one brings the decided in."""
         self.store = store
         self.adjudicator = adjudicator
         self.codebook = codebook
@@ -57,6 +66,18 @@ class ReviewSession:
             store, codebook, coders=coders, articles=articles, include_decided=include_decided
         )
         self.position = 0
+        if at is not None:
+            found = find_unit(self.items, at)
+            if found is None and not include_decided:
+                self.items = gold.queue(
+                    store, codebook, coders=coders, articles=articles, include_decided=True
+                )
+                found = find_unit(self.items, at)
+            if found is None:
+                raise WorkbenchError(
+                    f"{at[0]} #{at[1] + 1} is not a sentence two or more of these coders coded"
+                )
+            self.position = found
         self.cursor = 0
         self.draft: dict[str, Any] = {}
         self.reason = ""

@@ -32,6 +32,7 @@ class ReviewApp(WorkbenchApp):
         coders: Sequence[str] | None = None,
         articles: Sequence[str] | None = None,
         include_decided: bool = False,
+        at: tuple[str, int] | None = None,
         blink: bool = True,
     ) -> None:
         super().__init__(store, codebook, coder=adjudicator, display=display, blink=blink)
@@ -39,6 +40,7 @@ class ReviewApp(WorkbenchApp):
             "coders": coders,
             "articles": articles,
             "include_decided": include_decided,
+            "at": at,
         }
         self.review: ReviewSession | None = None
 
