@@ -38,7 +38,6 @@ import gc
 import hashlib
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -51,11 +50,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from synthetic import SAMPLES, cached_meta, sample_sentences, write_articles  # bench/synthetic.py
+from synthetic import (  # bench/synthetic.py
+    SAMPLES,
+    cached_meta,
+    fresh_copy,
+    load_average,
+    sample_sentences,
+    write_articles,
+)
+from synthetic import machine as shared_machine
 
 from workbench.codebook import Codebook, load_codebook
 from workbench.corpus import import_paths
@@ -236,13 +242,6 @@ def build_database(
     meta_path.write_text(json.dumps(meta, indent=1))
     meta["cached"] = False
     return db, meta
-
-
-def fresh_copy(pristine: Path, path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(pristine, path)
-    return path
 
 
 def article_ids(db: Path) -> list[int]:
@@ -605,32 +604,7 @@ def cold_start(db: Path, folder: Path, runs: int, poll: float) -> dict[str, list
 
 
 def machine() -> str:
-    fs = "?"
-    try:
-        mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
-        best = max(
-            (m for m in mounts if str(CACHE).startswith(m[1])),
-            key=lambda m: len(m[1]),
-            default=None,
-        )
-        fs = f"{best[2]} on {best[1]}" if best else "?"
-    except OSError:
-        pass
-    return (
-        f"python {platform.python_version()} ({platform.python_implementation()}), "
-        f"textual {metadata.version('textual')}, rich {metadata.version('rich')}, "
-        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, "
-        f"{platform.system()} {platform.release()} {platform.machine()}; temp folder fs: {fs}; "
-        f"{_load()}"
-    )
-
-
-def _load() -> str:
-    """The 1/5/15-minute load averages: other work on the machine skews every figure."""
-    try:
-        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "load average ?"
+    return shared_machine(CACHE, ("textual", "rich"))
 
 
 def row(label: str, ms: tuple[float, ...], target: str = "") -> str:
@@ -801,7 +775,7 @@ def main(argv: list[str] | None = None) -> None:
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\nat the end: {_load()}")
+    print(f"\nat the end: {load_average()}")
     if failed:
         sys.exit(1)
 

@@ -8,7 +8,10 @@ the same kind of text; a change here invalidates their cached databases
 from __future__ import annotations
 
 import json
+import os
+import platform
 import random
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -94,3 +97,48 @@ def write_articles(articles: Iterable[dict[str, str]], path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
         for article in articles:
             out.write(json.dumps(article, ensure_ascii=False) + "\n")
+
+
+def machine(folder: Path, packages: Iterable[str] = ()) -> str:
+    """The machine a benchmark ran on: Python, SQLite, CPUs, OS, the file
+    system of `folder` (a tmpfs and a disk give different commit times) and
+    the load averages (other work on the machine skews every figure)."""
+    from importlib import metadata
+
+    fs = "?"
+    try:
+        mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
+        best = max(
+            (m for m in mounts if str(folder).startswith(m[1])),
+            key=lambda m: len(m[1]),
+            default=None,
+        )
+        fs = f"{best[2]} on {best[1]}" if best else "?"
+    except OSError:
+        pass
+    load = load_average()
+    versions = "".join(f", {name} {metadata.version(name)}" for name in packages)
+    return (
+        f"python {platform.python_version()} ({platform.python_implementation()}){versions}, "
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, "
+        f"{platform.system()} {platform.release()} {platform.machine()}; "
+        f"temp folder fs: {fs}; {load}"
+    )
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages: other work on the machine skews every figure."""
+    try:
+        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load average ?"
+
+
+def fresh_copy(pristine: Path, path: Path) -> Path:
+    """`pristine` copied to `path`, with no -wal or -shm of an earlier run beside it."""
+    import shutil
+
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(pristine, path)
+    return path

@@ -66,7 +66,6 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import platform
 import random
 import shutil
 import sqlite3
@@ -80,7 +79,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from synthetic import SAMPLES, cached_meta, generate_articles, write_articles  # bench/synthetic.py
+from synthetic import (  # bench/synthetic.py
+    SAMPLES,
+    cached_meta,
+    fresh_copy,
+    generate_articles,
+    machine,
+    write_articles,
+)
 
 from workbench.migrations import SCHEMA_VERSION
 
@@ -183,13 +189,6 @@ def build_database(
     db.with_suffix(".json").write_text(json.dumps(meta, indent=1))
     meta["cached"] = False
     return db, meta
-
-
-def fresh_copy(pristine: Path, path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(pristine, path)
-    return path
 
 
 # -- 2. the processes -------------------------------------------------------------
@@ -622,29 +621,6 @@ def print_table(pairs: list[tuple[RunResult, RunResult | None]]) -> None:
             for k, (_, w) in enumerate(COLUMNS[:9]):
                 line += f" {ratio(a[k], b[k]):>{w}}"  # type: ignore[arg-type]
             print(line)
-
-
-def machine(cache: Path) -> str:
-    fs = "?"
-    try:
-        mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
-        best = max(
-            (m for m in mounts if str(cache).startswith(m[1])),
-            key=lambda m: len(m[1]),
-            default=None,
-        )
-        fs = f"{best[2]} on {best[1]}" if best else "?"
-    except OSError:
-        pass
-    try:
-        load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        load = "load average ?"
-    return (
-        f"python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()} {platform.machine()}; "
-        f"temp folder fs: {fs}; {load}"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
