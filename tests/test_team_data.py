@@ -302,3 +302,73 @@ def test_non_regular_files_in_an_imported_folder_are_skipped_and_counted(tmp_pat
     assert "ignored" not in report.summary()
     with Store(tmp_path / "b.db") as store, pytest.raises(WorkbenchError, match="not a regular"):
         import_corpus_paths(store, [folder / "x.txt"])
+
+
+# -- import-labels: strict, all or nothing, every export importable --------------
+
+
+def _label_line(store, **changes):
+    from workbench.export import label_rows
+
+    return json_line(next(iter(label_rows(store))) | changes)
+
+
+def json_line(row) -> str:
+    import json
+
+    return json.dumps(row)  # \udc00 stays an escape, as another tool would write it
+
+
+def test_an_export_of_hostile_text_imports_back(tmp_path, codebook):
+    from workbench.export import import_labels, label_rows, write_jsonl
+
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text("قال\u2028المرصد\u0085إن [bold]الوضع[/bold] هادئ.\n", "utf-8")
+    with Store(tmp_path / "a.db") as a:
+        import_paths(a, [hostile])
+        sentence = a.sentences(a.articles()[0].id)[0]
+        a.register_codebook(codebook)
+        a.set_label(sentence.id, "amina", status="skipped", note="سبب\u2028ثان")
+        write_jsonl(label_rows(a), tmp_path / "labels.jsonl")
+    exported = (tmp_path / "labels.jsonl").read_text("utf-8")
+    # Another tool may write U+2028 raw, as JSON allows; our export escapes it.
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text(exported.replace("\\u2028", "\u2028"), "utf-8")
+    assert "\u2028" in raw.read_text("utf-8")
+    with Store(tmp_path / "b.db") as b:
+        import_paths(b, [hostile])
+        assert import_labels(b, raw, codebook) == 1
+        assert b.label(b.sentences(b.articles()[0].id)[0].id, "amina")["note"] == "سبب\u2028ثان"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sentence_index": [0]}, "'sentence_index' must be a whole number"),
+        ({"start": {"a": 1}}, "'start' must be a whole number"),
+        ({"end": 10**30}, "'end' must be a whole number"),
+        ({"coder": ["amina"]}, "'coder' must be a string, not a list"),
+        ({"note": {"x": 1}}, "'note' must be a string, not an object"),
+        ({"note": "\udc00"}, "lone surrogate"),
+        ({"codebook": "hasakah"}, "'codebook' must be an object"),
+    ],
+)
+def test_a_label_line_of_the_wrong_types_is_a_located_error(tmp_path, codebook, change, message):
+    from workbench.errors import InputErrors
+    from workbench.export import import_labels
+
+    with labeled(tmp_path / "a.db", n=1) as a:
+        a.register_codebook(codebook)
+        line = _label_line(a, **change)
+    path = tmp_path / "in.jsonl"
+    path.write_text(line + "\n", "utf-8")
+    with Store(tmp_path / "b.db") as b:
+        import_paths(b, [CORPUS])
+        before = b.conn.execute("SELECT count(*) FROM codebooks").fetchone()[0]
+        with pytest.raises(InputErrors) as raised:
+            import_labels(b, path, codebook)
+        (error,) = raised.value.errors
+        assert message in str(error) and "in.jsonl:1" in str(error)
+        # Nothing written, not even the codebook given.
+        assert b.conn.execute("SELECT count(*) FROM codebooks").fetchone()[0] == before
+        assert b.conn.execute("SELECT count(*) FROM labels").fetchone()[0] == 0

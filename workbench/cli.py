@@ -568,7 +568,6 @@ def import_labels_command(path: str, codebook_path: str | None, db_path: str) ->
 
     with Store(db_path, create=False) as store:
         book = resolve_codebook(codebook_path, store)
-        store.register_codebook(book)
         count = import_labels(store, path, book)
     _say(f"imported {count} labels from {_visible(path)}")
 

@@ -217,18 +217,18 @@ def read_jsonl(path: Path, encoding: str | None = None) -> list[Document]:
     return documents
 
 
-def _surrogate_in(value: Any, where: str = "the line") -> str | None:
+def surrogate_in(value: Any, where: str = "the line") -> str | None:
     """Where in a decoded JSON value a lone surrogate sits, if anywhere."""
     if isinstance(value, str):
         return where if any("\ud800" <= c <= "\udfff" for c in value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            found = _surrogate_in(key, f"a key of {where}") or _surrogate_in(item, repr(key))
+            found = surrogate_in(key, f"a key of {where}") or surrogate_in(item, repr(key))
             if found:
                 return found
     if isinstance(value, list):
         for item in value:
-            found = _surrogate_in(item, where)
+            found = surrogate_in(item, where)
             if found:
                 return found
     return None
@@ -243,7 +243,7 @@ def _jsonl_document(line: str, path: Path, number: int, seen: dict[str, int]) ->
         ) from None
     except RecursionError:
         raise WorkbenchError(NESTED_TOO_DEEPLY, path, number) from None
-    where = _surrogate_in(record)
+    where = surrogate_in(record)
     if where is not None:
         # JSON's \udc00 escapes decode to lone surrogates, which no file or
         # database can store: the write failed after earlier files were in.

@@ -39,7 +39,8 @@ from workbench.codebook import (
     validate_labels,
     with_defaults,
 )
-from workbench.errors import InputErrors, WorkbenchError
+from workbench.corpus import surrogate_in as _surrogate
+from workbench.errors import NESTED_TOO_DEEPLY, InputErrors, WorkbenchError
 from workbench.files import unique_path, writing
 from workbench.store import DONE_STATUSES, GOLD_STATUSES, LABEL_STATUSES, Store, sql_in
 
@@ -301,6 +302,16 @@ def import_labels(store: Store, path: str | Path, codebook: Codebook | None = No
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkbenchError(f"cannot read: {exc}", path) from None
+    # One transaction for the codebook given (its registration seeds the
+    # speakers the lines are checked against), the checks and the writes: a
+    # bad file leaves no trace, not even its codebook.
+    with store.transaction():
+        if codebook is not None:
+            store.register_codebook(codebook)
+        return _import_checked(store, path, text, codebook)
+
+
+def _import_checked(store: Store, path: Path, text: str, codebook: Codebook | None) -> int:
     codebooks: dict[tuple[str, str], tuple[int, Codebook]] = {}
     for cid, name, version in store.codebook_versions():
         source = store.conn.execute(
@@ -308,9 +319,13 @@ def import_labels(store: Store, path: str | Path, codebook: Codebook | None = No
         ).fetchone()
         codebooks[(name, version)] = (cid, parse_codebook(source[0], source[1]))
     fallback = codebook or (list(codebooks.values())[-1][1] if codebooks else None)
+
     speakers = _SpeakerNames(store)
     planned, errors = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() also breaks at U+2028, U+0085
+    # and the like, which a JSON string may hold raw (our own export of such
+    # a sentence could not be imported back).
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -362,6 +377,42 @@ def _canonical_values(codebook: Codebook, labels: dict[str, Any]) -> dict[str, A
     return canonical
 
 
+# SQLite integers are 64-bit; offsets and indexes beyond this are no text's.
+_MAX_OFFSET = 2**53
+
+
+def _check_types(row: dict[str, Any]) -> None:
+    """Each key of a label line of the type it must have, before any is used:
+    a list, an object, a huge integer or a lone surrogate used to end in an
+    internal error."""
+    for key in ("article_id", "coder", "status"):
+        if not isinstance(row[key], str):
+            raise WorkbenchError(f"{key!r} must be a string, not {_json_type(row[key])}")
+    for key in ("sentence_index", "start", "end"):
+        value = row[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < _MAX_OFFSET:
+            raise WorkbenchError(f"{key!r} must be a whole number from 0, not {value!r:.40}")
+    for key in ("note", "article_sha256", "updated_at"):
+        if row.get(key) is not None and not isinstance(row[key], str):
+            raise WorkbenchError(f"{key!r} must be a string, not {_json_type(row[key])}")
+    if row.get("codebook") is not None and not (
+        isinstance(row["codebook"], dict)
+        and all(isinstance(row["codebook"].get(k), str) for k in ("name", "version"))
+    ):
+        raise WorkbenchError("'codebook' must be an object with string 'name' and 'version'")
+    found = _surrogate(row)
+    if found is not None:
+        raise WorkbenchError(
+            f"{found} holds a lone surrogate (a \\ud800-\\udfff escape without its pair)"
+        )
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "a list", bool: "true/false", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
 def _check_label_line(
     store: Store,
     codebooks: dict[tuple[str, str], tuple[int, Codebook]],
@@ -373,6 +424,8 @@ def _check_label_line(
         row = json.loads(line)
     except json.JSONDecodeError as exc:
         raise WorkbenchError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise WorkbenchError(NESTED_TOO_DEEPLY) from None
     if not isinstance(row, dict):
         raise WorkbenchError("expected a JSON object (one label)")
     missing = [
@@ -382,6 +435,7 @@ def _check_label_line(
     ]
     if missing:
         raise WorkbenchError(f"missing key(s): {', '.join(missing)}")
+    _check_types(row)
     if row["status"] not in LABEL_STATUSES:
         raise WorkbenchError(f"status {row['status']!r} is not one of {', '.join(LABEL_STATUSES)}")
     if not isinstance(row["labels"], dict):
