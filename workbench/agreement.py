@@ -293,6 +293,185 @@ def krippendorff_alpha(
     return float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1))))
 
 
+BOOTSTRAP_METHOD = "percentile bootstrap over units"
+ALPHA_MINS = (0.667, 0.800)
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Alpha on all units with the distribution of its bootstrap resamples.
+
+    `alphas` holds one alpha per resample, NaN where a resample's alpha is
+    undefined (its expected disagreement is 0); `ci` is the percentile
+    interval over the defined ones, None when fewer than half are defined.
+    """
+
+    alpha: float
+    ci: tuple[float, float] | None
+    alphas: np.ndarray
+    resamples: int
+    seed: int
+    confidence: float
+    units: int
+    method: str = BOOTSTRAP_METHOD
+
+    @property
+    def undefined(self) -> int:
+        """How many resamples had an undefined alpha (left out of `ci` and `alpha_below`)."""
+        return int(np.isnan(self.alphas).sum())
+
+    def alpha_below(self, alpha_min: float) -> float:
+        """q for `alpha_min`: the share of defined resampled alphas below it (NaN if none)."""
+        return alpha_below(self.alphas, alpha_min)
+
+    def as_dict(self, alpha_mins: Sequence[float] = ALPHA_MINS) -> dict[str, Any]:
+        """JSON-ready: NaN becomes None. `alpha_below` is None whenever `ci` is
+        (too few defined resamples for either), keyed by `str(float(alpha_min))`
+        ("0.667", "0.8") as in the agreement JSON."""
+        return {
+            "krippendorff_alpha": None if math.isnan(self.alpha) else self.alpha,
+            "alpha_ci": list(self.ci) if self.ci else None,
+            "alpha_below": {
+                str(float(a)): None if self.ci is None else self.alpha_below(a) for a in alpha_mins
+            },
+            "alpha_ci_method": self.method,
+            "bootstrap": {
+                "resamples": self.resamples,
+                "seed": self.seed,
+                "confidence": self.confidence,
+                "undefined": self.undefined,
+            },
+            "units": self.units,
+        }
+
+
+def alpha_below(alphas: Any, alpha_min: float) -> float:
+    """The share of defined bootstrap alphas strictly below `alpha_min`; NaN if none is defined.
+
+    Hayes & Krippendorff (2007, "Answering the call for a standard
+    reliability measure for coding data", Communication Methods and Measures
+    1(1)) call it q, the probability of failing to reach alpha_min;
+    Krippendorff (2019, Content Analysis, 4th ed., ch. 12) asks for it beside
+    the interval. Undefined (NaN) resamples are left out of numerator and
+    denominator alike.
+    """
+    values = np.asarray(alphas, dtype=float)
+    defined = values[~np.isnan(values)]
+    if defined.size == 0:
+        return float("nan")
+    return float(np.count_nonzero(defined < alpha_min) / defined.size)
+
+
+def _patterns(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of `counts` in lexicographic order, with how often each occurs.
+
+    Equals `np.unique(counts, axis=0, return_counts=True)`; when the rows fit
+    a mixed-radix integer (few categories) it is one 1-D unique or bincount,
+    not a lexicographic sort of rows.
+    """
+    units, k = counts.shape
+    radix = int(counts.max()) + 1 if counts.size else 1
+    if k == 0 or k * math.log2(max(radix, 2)) > 62:
+        return np.unique(counts, axis=0, return_counts=True)
+    weights = radix ** np.arange(k - 1, -1, -1, dtype=np.int64)
+    keys = counts.astype(np.int64) @ weights
+    if radix**k <= 1 << 20:
+        sizes = np.bincount(keys)
+        present = np.flatnonzero(sizes)
+        first = np.full(sizes.size, -1, dtype=np.int64)
+        first[keys[::-1]] = np.arange(units - 1, -1, -1)
+        return counts[first[present]], sizes[present]
+    _, first, sizes = np.unique(keys, return_index=True, return_counts=True)
+    return counts[first], sizes
+
+
+def bootstrap_counts(
+    counts: np.ndarray,
+    encoded: Encoded,
+    level: str = "nominal",
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> BootstrapResult:
+    """The bootstrap of `bootstrap_distribution` from pairable units' category counts.
+
+    `counts` is units x categories (every row summing to >= 2); `encoded`
+    supplies the categories (their values fix the interval, ratio and MASI
+    distances). Units with the same counts contribute the same coincidences,
+    so resampling U units with replacement is one multinomial draw over the
+    distinct count patterns. For levels whose distances do not depend on the
+    marginals (all but ordinal) each resample needs only its marginals and
+    its observed disagreement, (resamples x patterns) @ (patterns x K) work;
+    the ordinal level builds each resample's coincidence matrix.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    o = coincidences(counts)
+    alpha = float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1))))
+    patterns, sizes = _patterns(counts)
+    k = encoded.n_categories
+    m = patterns.sum(axis=1)
+    weighted = patterns / (m - 1)[:, None]
+    # Each pattern's coincidences, as `coincidences` gives for its one row.
+    per_pattern = weighted[:, :, None] * patterns[:, None, :]
+    per_pattern[:, np.arange(k), np.arange(k)] -= weighted
+    rng = np.random.default_rng(seed)
+    n_resamples = max(int(n_resamples), 0)
+    draws = rng.multinomial(counts.shape[0], sizes / sizes.sum(), size=n_resamples)
+    if level == "ordinal":
+        resampled = (draws @ per_pattern.reshape(len(patterns), k * k)).reshape(n_resamples, k, k)
+        delta = _distances(encoded, level, resampled.sum(axis=2))
+        alphas = np.asarray(_alpha_from(resampled, delta), dtype=float).reshape(n_resamples)
+    else:
+        delta = _distances(encoded, level, o.sum(axis=1))
+        marginals = draws @ per_pattern.sum(axis=2)
+        observed = draws @ (per_pattern * delta).sum(axis=(1, 2))
+        n = marginals.sum(axis=1)
+        expected = ((marginals @ delta) * marginals).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alphas = np.where(expected > 0, 1.0 - (n - 1) * observed / expected, np.nan)
+    defined = alphas[~np.isnan(alphas)]
+    ci = None
+    if defined.size and defined.size >= n_resamples / 2:
+        tail = (1 - confidence) / 2 * 100
+        lo, hi = np.percentile(defined, [tail, 100 - tail])
+        ci = (float(lo), float(hi))
+    return BootstrapResult(
+        alpha=alpha,
+        ci=ci,
+        alphas=alphas,
+        resamples=n_resamples,
+        seed=seed,
+        confidence=confidence,
+        units=int(counts.shape[0]),
+    )
+
+
+def bootstrap_distribution(
+    data: Any,
+    level: str = "nominal",
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    categories: Sequence[Hashable] | None = None,
+) -> BootstrapResult:
+    """Alpha with its percentile bootstrap over units, keeping every resampled alpha.
+
+    The pairable units (coded by two or more coders) are resampled with
+    replacement, `n_resamples` times, seeded; the interval is the
+    (1 - confidence)/2 and (1 + confidence)/2 percentiles of the defined
+    resampled alphas (Efron & Tibshirani 1993, ch. 13), and
+    `result.alpha_below(alpha_min)` is Hayes & Krippendorff's (2007) q.
+    This resamples units, not coincidences as Hayes's KALPHA macro does.
+    Raises AgreementError when no unit is pairable or there is one coder.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    encoded = encode(data, categories)
+    counts = _pairable_counts(encoded)
+    return bootstrap_counts(counts, encoded, level, n_resamples, seed, confidence)
+
+
 def bootstrap_alpha(
     data: Any,
     level: str = "nominal",
@@ -307,32 +486,11 @@ def bootstrap_alpha(
     resampling U units is a multinomial draw over the distinct count
     patterns: 1,000 resamples of 100,000 units cost a few small matrix
     products. Resamples where alpha is undefined are left out; the interval
-    is None if fewer than half of them are defined.
+    is None if fewer than half of them are defined. `bootstrap_distribution`
+    gives the resampled alphas as well.
     """
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
-    encoded = encode(data, categories)
-    counts = _pairable_counts(encoded)
-    o = coincidences(counts)
-    alpha = float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1))))
-    patterns, sizes = np.unique(counts, axis=0, return_counts=True)
-    k = encoded.n_categories
-    per_pattern = np.stack([coincidences(p[None, :]) for p in patterns]).reshape(
-        len(patterns), k * k
-    )
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(counts.shape[0], sizes / sizes.sum(), size=n_resamples)
-    resampled = (draws @ per_pattern).reshape(n_resamples, k, k)
-    delta = _distances(encoded, level, resampled.sum(axis=2))
-    if delta.ndim == 2:
-        delta = delta[None, :, :]
-    alphas = np.asarray(_alpha_from(resampled, delta))
-    defined = alphas[~np.isnan(alphas)]
-    if defined.size < n_resamples / 2:
-        return alpha, None
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(defined, [tail, 100 - tail])
-    return alpha, (float(lo), float(hi))
+    result = bootstrap_distribution(data, level, n_resamples, seed, confidence, categories)
+    return result.alpha, result.ci
 
 
 # -- kappa family -------------------------------------------------------------------
