@@ -4,7 +4,10 @@ coders, articles and drift.
 Every function takes plain data, as `workbench.agreement` does: `units` is a
 sequence of units, each a sequence with one value per coder, None = that
 coder did not code the unit (or the 2-D float array fast path, NaN =
-missing); `coders` names the columns. Results are JSON-ready dicts: an
+missing), or an `agreement.Encoded` made once with `encode(units,
+categories)`: every function takes it as it takes lists, so a field is
+encoded (and a MASI or interval distance matrix built) once for all of them.
+`coders` names the columns. Results are JSON-ready dicts: an
 undefined coefficient is None (JSON null), never 0, and an
 `undefined_reason` says why. Category values are used as dict keys as they
 come (a set-valued field's keys are frozensets; the report turns them into
@@ -55,6 +58,7 @@ from workbench.agreement import (
     _distances,
     alpha_below,
     bootstrap_counts,
+    bootstrap_encoded,
     encode,
     pair_coincidences,
 )
@@ -128,24 +132,46 @@ def _bootstrap_encoded(
     encoded: Encoded, level: str, n_resamples: int, seed: int, confidence: float
 ) -> BootstrapResult | None:
     """The bootstrap on an encoded field, None when no unit is pairable."""
-    if encoded.codes.shape[1] < 2:
+    try:
+        return bootstrap_encoded(encoded, level, n_resamples, seed, confidence)
+    except AgreementError:
         return None
-    counts = encoded.counts()
-    counts = counts[counts.sum(axis=1) >= 2]
-    if counts.shape[0] == 0:
-        return None
-    return bootstrap_counts(counts, encoded, level, n_resamples, seed, confidence)
 
 
-def _alpha_encoded(encoded: Encoded, level: str) -> tuple[float | None, int, str | None]:
-    """(alpha or None, pairable units, reason when undefined) for an encoded subset."""
-    codes = encoded.codes
-    m = (codes >= 0).sum(axis=1)
-    units = int((m >= 2).sum())
+def _field_distances(encoded: Encoded, level: str) -> np.ndarray | None:
+    """The field's K x K distances, computed once for many subsets; None for ordinal
+    (its distances depend on each subset's marginals)."""
+    if level == "ordinal":
+        return None
+    return _distances(encoded, level, np.zeros(encoded.n_categories))
+
+
+def _alpha_encoded(
+    encoded: Encoded, level: str, delta: np.ndarray | None = None, rows: Any = None
+) -> tuple[float | None, int, str | None]:
+    """(alpha or None, pairable units, reason when undefined) on some rows of a field.
+
+    The subset's categories are renumbered to those it uses (unused ones add
+    nothing to any metric, ordinal included: their marginals are 0), so a
+    small subset of a many-valued field costs what its own values cost;
+    `delta` is the whole field's distances, or None to compute them.
+    """
+    codes = encoded.codes if rows is None else encoded.codes[rows]
+    present = codes >= 0
+    units = int((present.sum(axis=1) >= 2).sum())
     if codes.shape[1] < 2 or units == 0:
         return None, units, NO_PAIRS
-    o = pair_coincidences(encoded)
-    alpha = _none(float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1)))))
+    used, local = np.unique(codes[present], return_inverse=True)
+    renumbered = np.full(codes.shape, -1, dtype=np.int64)
+    renumbered[present] = local
+    sub = Encoded(renumbered, tuple(encoded.categories[i] for i in used))
+    o = pair_coincidences(sub)
+    d = (
+        _distances(sub, level, o.sum(axis=1))
+        if delta is None or level == "ordinal"
+        else delta[np.ix_(used, used)]
+    )
+    alpha = _none(float(_alpha_from(o, d)))
     return alpha, units, None if alpha is not None else IDENTICAL
 
 
@@ -446,8 +472,8 @@ def value_prevalence(units: Any, categories: Sequence[Hashable] | None = None) -
 
 
 def _prevalence_of(encoded: Encoded) -> dict[Any, float]:
-    counts = encoded.counts()
-    per = counts[counts.sum(axis=1) >= 2].sum(axis=0)
+    codes = encoded.codes[(encoded.codes >= 0).sum(axis=1) >= 2]
+    per = np.bincount(codes[codes >= 0], minlength=encoded.n_categories)
     total = per.sum()
     if total == 0:
         return {}
@@ -458,7 +484,7 @@ def _prevalence_of(encoded: Encoded) -> dict[Any, float]:
 
 
 def _kappa_bootstrap(
-    x: np.ndarray, y: np.ndarray, k: int, n_resamples: int, seed: int, confidence: float
+    x: np.ndarray, y: np.ndarray, n_resamples: int, seed: int, confidence: float
 ) -> tuple[float | None, tuple[float, float] | None, int]:
     """Cohen's kappa of two code columns (no missing), its percentile interval, undefined count.
 
@@ -467,28 +493,43 @@ def _kappa_bootstrap(
     agreement is 1 (both coders gave one and the same value throughout).
     """
     n = x.size
-    table = np.bincount(x * k + y, minlength=k * k)
+    # Renumber to the categories the pair used: a many-valued field's K^2
+    # table is never built.
+    used, local = np.unique(np.concatenate([x, y]), return_inverse=True)
+    k = used.size
+    table = np.bincount(local[: x.size] * k + local[x.size :], minlength=k * k)
     cells = np.flatnonzero(table)
     rows, cols = np.divmod(cells, k)
+    agreeing = rows == cols
+    # Cells grouped by row and by column category, summed with one reduceat each.
+    by_row, by_col = np.argsort(rows, kind="stable"), np.argsort(cols, kind="stable")
+    row_starts = np.flatnonzero(np.r_[True, np.diff(rows[by_row]) != 0])
+    col_starts = np.flatnonzero(np.r_[True, np.diff(cols[by_col]) != 0])
+    row_at, col_at = rows[by_row][row_starts], cols[by_col][col_starts]
 
     def kappas(tabs: np.ndarray) -> np.ndarray:
         # tabs: (B, cells) counts. Exact integer test for chance agreement 1.
         row_m = np.zeros((tabs.shape[0], k), dtype=np.int64)
         col_m = np.zeros((tabs.shape[0], k), dtype=np.int64)
-        for j, (r, c) in enumerate(zip(rows, cols, strict=True)):
-            row_m[:, r] += tabs[:, j]
-            col_m[:, c] += tabs[:, j]
+        row_m[:, row_at] = np.add.reduceat(tabs[:, by_row], row_starts, axis=1)
+        col_m[:, col_at] = np.add.reduceat(tabs[:, by_col], col_starts, axis=1)
         chance_int = (row_m * col_m).sum(axis=1)
-        agree = tabs[:, rows == cols].sum(axis=1)
-        p_o = agree / n
+        p_o = tabs[:, agreeing].sum(axis=1) / n
         p_e = chance_int / (n * n)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(chance_int < n * n, (p_o - p_e) / (1 - p_e), np.nan)
 
     kappa = _none(float(kappas(table[cells][None, :])[0]))
     rng = np.random.default_rng(seed)
-    draws = rng.multinomial(n, table[cells] / n, size=max(n_resamples, 0))
-    boot = kappas(draws)
+    n_resamples = max(n_resamples, 0)
+    chunk = max(1, min(n_resamples, 1_000_000 // max(cells.size, k)))
+    boot = np.concatenate(
+        [np.empty(0)]
+        + [
+            kappas(rng.multinomial(n, table[cells] / n, size=min(chunk, n_resamples - start)))
+            for start in range(0, n_resamples, chunk)
+        ]
+    )
     defined = boot[~np.isnan(boot)]
     ci = None
     if defined.size and defined.size >= n_resamples / 2:
@@ -550,7 +591,7 @@ def coder_reliability(
             res["undefined_reason"] = "no unit coded by both"
         else:
             kappa, ci, _ = _kappa_bootstrap(
-                codes[both, a], codes[both, b], k, n_resamples, seed, confidence
+                codes[both, a], codes[both, b], n_resamples, seed, confidence
             )
             res.update(cohen_kappa=kappa, kappa_ci=list(ci) if ci else None)
             res["undefined_reason"] = (
@@ -568,9 +609,10 @@ def coder_reliability(
         return sum(r["cohen_kappa"] * r["units"] for r in defined) / weight
 
     per_coder = {}
+    delta = _field_distances(encoded, level)
     for i, name in enumerate(coders):
         keep = [j for j in range(len(coders)) if j != i]
-        alpha, n, reason = _alpha_encoded(Encoded(codes[:, keep], cats), level)
+        alpha, n, reason = _alpha_encoded(Encoded(codes[:, keep], cats), level, delta)
         others = {coders[j]: pair_of[(i, j)] for j in keep}
         per_coder[name] = {
             "units": int(present[:, i].sum()),
@@ -609,13 +651,82 @@ def alpha_by_group(
     encoded = encode(units, categories)
     if len(groups) != encoded.codes.shape[0]:
         raise AgreementError(f"{len(groups)} groups for {encoded.codes.shape[0]} units")
-    members: dict[Hashable, list[int]] = {}
-    for i, g in enumerate(groups):
-        members.setdefault(g, []).append(i)
+    ids: dict[Hashable, int] = {}
+    group_of = np.fromiter((ids.setdefault(g, len(ids)) for g in groups), np.int64, len(groups))
+    delta = _field_distances(encoded, level)
+    if delta is not None and encoded.codes.shape[1] >= 2:
+        figures = _group_alphas(encoded.codes, group_of, len(ids), delta)
+        if figures is not None:
+            return dict(zip(ids, figures, strict=True))
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.searchsorted(group_of[order], np.arange(len(ids) + 1))
     out = {}
-    for g, idx in members.items():
-        alpha, n, reason = _alpha_encoded(Encoded(encoded.codes[idx], encoded.categories), level)
+    for g, i in ids.items():
+        alpha, n, reason = _alpha_encoded(encoded, level, delta, order[bounds[i] : bounds[i + 1]])
         out[g] = {"krippendorff_alpha": alpha, "units": n, "undefined_reason": reason}
+    return out
+
+
+def _group_alphas(
+    codes: np.ndarray,
+    group_of: np.ndarray,
+    n_groups: int,
+    delta: np.ndarray,
+    limit: int = 20_000_000,
+) -> list[dict[str, Any]] | None:
+    """Every group's alpha at once, for distances that do not depend on marginals.
+
+    Observed: sum over units of 1/(m_u - 1) times the distances between
+    their coders' values, summed per group by one bincount. Expected: the
+    group's sum over pairs of its (category, count) entries of
+    n_c n_k delta_ck, built for all groups as one flat array of entry pairs.
+    None when that array would pass `limit` (a few large groups, where a
+    loop over groups is cheaper).
+    """
+    present = codes >= 0
+    m = present.sum(axis=1)
+    pairable = m >= 2
+    w = np.where(pairable, 1.0 / np.maximum(m - 1, 1), 0.0)
+    safe = np.where(present, codes, 0)
+    observed_u = np.zeros(codes.shape[0])
+    for i, j in combinations(range(codes.shape[1]), 2):
+        both = present[:, i] & present[:, j]
+        observed_u += np.where(both, 2 * delta[safe[:, i], safe[:, j]], 0.0)
+    observed = np.bincount(group_of, weights=observed_u * w, minlength=n_groups)
+    units = np.bincount(group_of[pairable], minlength=n_groups)
+    values = present & pairable[:, None]
+    k = delta.shape[0]
+    keys, counts = np.unique(
+        np.broadcast_to(group_of[:, None], codes.shape)[values] * k + codes[values],
+        return_counts=True,
+    )
+    tg, tc = np.divmod(keys, k)
+    per_group = np.bincount(tg, minlength=n_groups)
+    if int((per_group.astype(np.int64) ** 2).sum()) > limit:
+        return None
+    start = np.cumsum(per_group) - per_group
+    reps = per_group[tg]
+    left = np.repeat(np.arange(tg.size), reps)
+    right = start[tg[left]] + (np.arange(left.size) - np.repeat(np.cumsum(reps) - reps, reps))
+    expected = np.bincount(
+        tg[left],
+        weights=counts[left] * counts[right] * delta[tc[left], tc[right]],
+        minlength=n_groups,
+    )
+    n = np.bincount(tg, weights=counts, minlength=n_groups)
+    out = []
+    for g in range(n_groups):
+        if units[g] == 0:
+            out.append({"krippendorff_alpha": None, "units": 0, "undefined_reason": NO_PAIRS})
+        elif expected[g] > 0:
+            alpha = float(1.0 - (n[g] - 1) * observed[g] / expected[g])
+            out.append(
+                {"krippendorff_alpha": alpha, "units": int(units[g]), "undefined_reason": None}
+            )
+        else:
+            out.append(
+                {"krippendorff_alpha": None, "units": int(units[g]), "undefined_reason": IDENTICAL}
+            )
     return out
 
 
@@ -658,8 +769,9 @@ def alpha_over_time(
     if not order:
         return []
     out = []
+    delta = _field_distances(encoded, level)
     for w, idx in enumerate(np.array_split(np.array(order), min(windows, len(order))), 1):
-        alpha, n, reason = _alpha_encoded(Encoded(codes[idx], encoded.categories), level)
+        alpha, n, reason = _alpha_encoded(encoded, level, delta, idx)
         out.append(
             {
                 "window": w,
@@ -696,8 +808,11 @@ def field_reliability(
     "sample_size": `sample_size` of the observed values' prevalence at
     `sample_alpha_min` and `significance`, with m = the coders who coded,
     "categories": `categories_reliability` for `tests` ({} without)}.
-    `categories` fixes the value order (ordinal fields). Set-valued fields
-    count each distinct set as a value in the sample-size check.
+    `categories` fixes the value order (ordinal fields). For a set-valued
+    field (level "masi") the sample-size check runs over its binary
+    categories (each `tests` entry, p = its prevalence), the variables the
+    report gives alpha for; distinct sets are no values a coder chooses
+    among (without `tests` it falls back to them).
     """
     _check_level(level)
     encoded = encode(units, categories)
@@ -707,13 +822,18 @@ def field_reliability(
     out["undefined_reason"] = (
         NO_PAIRS if result is None else IDENTICAL if out["krippendorff_alpha"] is None else None
     )
-    coded_by = int((encoded.codes >= 0).any(axis=0).sum())
-    out["sample_size"] = sample_size(
-        _prevalence_of(encoded), out["units"], sample_alpha_min, significance, max(coded_by, 2)
-    )
     out["categories"] = (
         _categories_encoded(encoded, tests, n_resamples, seed, confidence, alpha_mins)
         if tests
         else {}
+    )
+    prevalence = (
+        {name: c["prevalence"] or 0.0 for name, c in out["categories"].items()}
+        if level == "masi" and tests
+        else _prevalence_of(encoded)
+    )
+    coded_by = int((encoded.codes >= 0).any(axis=0).sum())
+    out["sample_size"] = sample_size(
+        prevalence, out["units"], sample_alpha_min, significance, max(coded_by, 2)
     )
     return out
