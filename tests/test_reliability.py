@@ -28,11 +28,16 @@ from tests.test_agreement import exact_alpha, exact_two_coder
 from workbench import reliability as rel
 from workbench.agreement import (
     AgreementError,
+    _count_patterns,
+    _patterns,
     alpha_below,
     bootstrap_alpha,
     bootstrap_distribution,
     cohen_kappa,
+    encode,
     krippendorff_alpha,
+    masi_distance,
+    masi_matrix,
 )
 
 # -- data ------------------------------------------------------------------------------
@@ -98,26 +103,102 @@ def test_bootstrap_distribution_agrees_with_bootstrap_alpha():
         assert result.ci == (lo, hi)
 
 
-def test_resampled_alphas_are_alphas_of_real_resamples():
+@pytest.mark.parametrize(
+    ("k", "coders", "missing"), [(2, 2, 0.0), (3, 3, 0.2), (12, 4, 0.3), (40, 6, 0.4)]
+)
+def test_count_patterns_are_np_unique_of_the_dense_counts(k, coders, missing):
+    # The seeded multinomial is over patterns in this order: it must be
+    # np.unique's on the units x categories counts, which the bootstrap used to build.
+    rng = np.random.default_rng(k)
+    codes = rng.integers(0, k, (3000, coders))
+    codes[rng.random(codes.shape) < missing] = -1
+    codes = codes[(codes >= 0).sum(axis=1) >= 2]
+    dense = np.zeros((len(codes), k), dtype=np.int64)
+    for c in range(coders):
+        ok = codes[:, c] >= 0
+        np.add.at(dense, (np.flatnonzero(ok), codes[ok, c]), 1)
+    expected, expected_sizes = np.unique(dense, axis=0, return_counts=True)
+    cats, cnts, sizes = _count_patterns(codes, k)
+    rebuilt = np.zeros((len(cats), k), dtype=np.int64)
+    for s in range(cats.shape[1]):
+        ok = cats[:, s] >= 0
+        rebuilt[np.flatnonzero(ok), cats[ok, s]] += cnts[ok, s]
+    assert (rebuilt == expected).all() and (sizes == expected_sizes).all()
+    patterns, psizes = _patterns(dense)
+    assert (patterns == expected).all() and (psizes == expected_sizes).all()
+
+
+SETS = [frozenset(), frozenset({"a"}), frozenset({"a", "b"}), frozenset({"b"})]
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "masi"])
+def test_resampled_alphas_are_alphas_of_real_resamples(level):
     # Rebuild each resample unit by unit: the same seed draws the same
-    # multinomial over the distinct count patterns (in lexicographic order);
-    # every drawn pattern stands for a unit with those counts. Its exact
-    # alpha must be the reported resampled alpha.
-    data = [[None if v is None else int(v[1:]) for v in u] for u in FIELD]
-    result = bootstrap_distribution(data, "nominal", n_resamples=30, seed=9)
-    k = 4
+    # multinomial over the distinct count patterns (in lexicographic order
+    # of the count vectors over the categories in encoding order); every
+    # drawn pattern stands for a unit with those counts. Its alpha (exact
+    # fractions; MASI: the plain coefficient) must be the resampled alpha.
+    codes = [[None if v is None else int(v[1:]) for v in u] for u in FIELD]
+    data = (
+        [[None if v is None else SETS[v] for v in u] for u in codes] if level == "masi" else codes
+    )
+    result = bootstrap_distribution(data, level, n_resamples=30, seed=9)
+    # Encoding order: numbers sorted, other values by first appearance.
+    order = (
+        sorted({v for u in data for v in u if v is not None}, key=repr) if level != "masi" else []
+    )
+    for u in data:
+        for v in u:
+            if level == "masi" and v is not None and v not in order:
+                order.append(v)
     counts = [Counter(v for v in u if v is not None) for u in data]
     counts = [c for c in counts if sum(c.values()) >= 2]
-    rows = sorted({tuple(c.get(v, 0) for v in range(k)) for c in counts})
-    freq = Counter(tuple(c.get(v, 0) for v in range(k)) for c in counts)
+    rows = sorted({tuple(c.get(v, 0) for v in order) for c in counts})
+    freq = Counter(tuple(c.get(v, 0) for v in order) for c in counts)
     rng = np.random.default_rng(9)
     draws = rng.multinomial(len(counts), [freq[r] / len(counts) for r in rows], size=30)
     for b in range(30):
         units = []
         for row, times in zip(rows, draws[b], strict=True):
-            unit = [v for v in range(k) for _ in range(row[v])]
-            units += [unit] * int(times)
-        assert result.alphas[b] == pytest.approx(float(exact_alpha(units, "nominal")), abs=1e-12)
+            unit = [v for v, n in zip(order, row, strict=True) for _ in range(n)]
+            units += [unit + [None] * (4 - len(unit))] * int(times)
+        if level == "masi":
+            reference = krippendorff_alpha(units, "masi")
+        else:
+            reference = float(exact_alpha(units, level))
+        assert result.alphas[b] == pytest.approx(reference, abs=1e-12)
+
+
+def test_masi_matrix_is_masi_distance_exactly():
+    rng = np.random.default_rng(0)
+    elements = list("abcdefgh")
+    sets = list(
+        {
+            frozenset(rng.choice(elements, size=rng.integers(0, 5), replace=False).tolist())
+            for _ in range(300)
+        }
+    )
+    matrix = masi_matrix(sets)
+    assert all(
+        matrix[i, j] == masi_distance(a, b) for i, a in enumerate(sets) for j, b in enumerate(sets)
+    )
+
+
+def test_every_function_takes_an_encoded_field():
+    encoded = encode(FIELD)
+    tests = rel.category_tests("single", values=["v0", "v1"])
+    assert rel.field_reliability(encoded, tests=tests, n_resamples=50) == rel.field_reliability(
+        FIELD, tests=tests, n_resamples=50
+    )
+    coders = ["a", "b", "c"]
+    assert rel.coder_reliability(encoded, coders, n_resamples=50) == rel.coder_reliability(
+        FIELD, coders, n_resamples=50
+    )
+    groups = [i % 3 for i in range(len(FIELD))]
+    assert rel.alpha_by_article(encoded, groups) == rel.alpha_by_article(FIELD, groups)
+    assert rel.alpha_over_time(encoded, groups, 2) == rel.alpha_over_time(FIELD, groups, 2)
+    with pytest.raises(AgreementError):
+        encode(encoded, ["v3", "v2", "v1", "v0"])
 
 
 def test_alpha_below_is_a_direct_count_on_the_same_resamples():
@@ -472,6 +553,40 @@ def test_alpha_by_article_is_alpha_on_each_articles_units():
         assert close(res["krippendorff_alpha"], exact(mine, "ordinal"))
 
 
+@pytest.mark.parametrize("level", ["nominal", "interval", "ratio", "masi"])
+def test_alpha_by_group_all_at_once_equals_the_loop_and_each_subset(level, monkeypatch):
+    rng = np.random.default_rng(4)
+    if level == "masi":
+        pool = [
+            frozenset(),
+            frozenset({"a"}),
+            frozenset({"a", "b"}),
+            frozenset({"b"}),
+            frozenset({"c"}),
+        ]
+        units = [[pool[i] if i < 5 else None for i in row] for row in rng.integers(0, 7, (150, 3))]
+    else:
+        units = [
+            [int(i) + 1 if i < 5 else None for i in row] for row in rng.integers(0, 7, (150, 3))
+        ]
+    groups = [f"g{i}" for i in rng.integers(0, 12, 150)]
+    at_once = rel.alpha_by_group(units, groups, level)
+    for g, res in at_once.items():
+        mine = [u for u, h in zip(units, groups, strict=True) if h == g]
+        assert res["units"] == sum(1 for u in mine if sum(v is not None for v in u) >= 2)
+        reference = krippendorff_alpha(mine, level)
+        assert res["krippendorff_alpha"] == pytest.approx(reference, abs=1e-12)
+        if level != "masi":
+            assert close(res["krippendorff_alpha"], exact(mine, level))
+    monkeypatch.setattr(rel, "_group_alphas", lambda *args, **kwargs: None)
+    looped = rel.alpha_by_group(units, groups, level)
+    for g in at_once:
+        assert looped[g]["units"] == at_once[g]["units"]
+        assert looped[g]["krippendorff_alpha"] == pytest.approx(
+            at_once[g]["krippendorff_alpha"], abs=1e-12
+        )
+
+
 def test_alpha_over_time_shows_drift_in_equal_windows():
     rng = np.random.default_rng(8)
     good = [[f"v{t}", f"v{t}"] for t in rng.integers(0, 3, 60)]
@@ -518,6 +633,22 @@ def test_field_reliability_carries_the_contract_keys():
         rel.required_codings(0.8, prevalence[rarest], 0.05, 3)
     )
     assert out["categories"] == rel.categories_reliability(FIELD, tests, n_resamples=400, seed=2)
+
+
+def test_set_valued_sample_size_runs_over_the_binary_categories():
+    s = frozenset
+    units = (
+        [[s({"tr:blame"}), s({"tr:blame"})]] * 30
+        + [[s(), s()]] * 60
+        + [[s({"un:demand"}), s()]] * 10
+    )
+    tests = rel.category_tests("stance", targets=["tr", "un"], polarities=["blame", "demand"])
+    out = rel.field_reliability(units, "masi", tests=tests, n_resamples=50)
+    size = out["sample_size"]
+    # un:demand: 10 of 200 pairable values; tr:demand, never given, is left out.
+    assert size["rarest"] == "un:demand" and size["prevalence"] == 10 / 200
+    assert size["required_codings"] == math.ceil(rel.required_codings(0.8, 0.05, 0.05, 2))
+    assert out["categories"]["un:demand"]["prevalence"] == 10 / 200
 
 
 def test_field_reliability_undefined_says_why():
