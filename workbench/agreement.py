@@ -477,6 +477,23 @@ def _patterns(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[order], sizes[order]
 
 
+def percentile_interval(
+    estimates: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float] | None:
+    """The percentile interval of bootstrap estimates, NaN (undefined) ones left out.
+
+    The (1 - confidence)/2 and (1 + confidence)/2 percentiles of the
+    defined estimates (Efron & Tibshirani 1993, ch. 13); None when fewer
+    than half of them are defined, or none is.
+    """
+    defined = estimates[~np.isnan(estimates)]
+    if not defined.size or defined.size < estimates.size / 2:
+        return None
+    tail = (1 - confidence) / 2 * 100
+    lo, hi = np.percentile(defined, [tail, 100 - tail])
+    return float(lo), float(hi)
+
+
 def _bootstrap_patterns(
     cats: np.ndarray,
     cnts: np.ndarray,
@@ -564,15 +581,9 @@ def _bootstrap_patterns(
     for start in range(0, n_resamples, chunk):
         size = min(chunk, n_resamples - start)
         alphas[start : start + size] = alphas_of(rng.multinomial(n_units, p_draw, size=size))
-    defined = alphas[~np.isnan(alphas)]
-    ci = None
-    if defined.size and defined.size >= n_resamples / 2:
-        tail = (1 - confidence) / 2 * 100
-        lo, hi = np.percentile(defined, [tail, 100 - tail])
-        ci = (float(lo), float(hi))
     return BootstrapResult(
         alpha=alpha,
-        ci=ci,
+        ci=percentile_interval(alphas, confidence),
         alphas=alphas,
         resamples=n_resamples,
         seed=seed,

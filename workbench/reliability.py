@@ -61,6 +61,7 @@ from workbench.agreement import (
     bootstrap_encoded,
     encode,
     pair_coincidences,
+    percentile_interval,
 )
 
 STATUSES = ("labeled", "skipped", "flagged")
@@ -530,13 +531,7 @@ def _kappa_bootstrap(
             for start in range(0, n_resamples, chunk)
         ]
     )
-    defined = boot[~np.isnan(boot)]
-    ci = None
-    if defined.size and defined.size >= n_resamples / 2:
-        tail = (1 - confidence) / 2 * 100
-        lo, hi = np.percentile(defined, [tail, 100 - tail])
-        ci = (float(lo), float(hi))
-    return kappa, ci, int(boot.size - defined.size)
+    return kappa, percentile_interval(boot, confidence), int(np.isnan(boot).sum())
 
 
 def coder_reliability(
