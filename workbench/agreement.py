@@ -220,16 +220,6 @@ def masi_matrix(sets: Sequence[frozenset[Any]]) -> np.ndarray:
     return common
 
 
-def _pairable_counts(encoded: Encoded) -> np.ndarray:
-    counts = encoded.counts()
-    if encoded.codes.shape[1] < 2:
-        raise AgreementError("one coder: agreement needs at least two")
-    pairable = counts[counts.sum(axis=1) >= 2]
-    if pairable.shape[0] == 0:
-        raise AgreementError("no unit was coded by two or more coders")
-    return pairable
-
-
 def coincidences(counts: np.ndarray) -> np.ndarray:
     """Krippendorff's coincidence matrix o_ck from pairable units' counts.
 
