@@ -18,7 +18,15 @@ the cells are blanked (NaN). The same draw feeds every contender:
   * nltk AnnotationTask(data=[(coder, unit, label), ...]).alpha() on the first
     --nltk-units units (missing cells omitted), against ours on the same units;
   * workbench.agreement.bootstrap_alpha(first --boot-units units, n_resamples=1000,
-    seed=0) for the bootstrap target.
+    seed=0) for the bootstrap target;
+  * the whole reliability computation of workbench.reliability (issue 11) on
+    --report-units sentences x 3 coders of the Hasakah codebook's fields, as
+    the report holds them (lists of values, None = missing): per field alpha
+    with its 1,000-resample interval and q, every category (single-choice
+    values; stance pairs and targets) with interval, q and prevalence, the
+    sample-size check, per coder (distributions, alpha without, kappa with
+    intervals), per article and five time windows, and codability; beside
+    krippendorff_alpha alone on the same fields.
 
 Times are the best (shortest) wall time of --repeat runs (nltk: --nltk-repeat).
 "ratio" is theirs/ours, so above 1 means workbench is faster.
@@ -32,7 +40,8 @@ buffers with tracemalloc, so this counts array temporaries even if untouched).
 
 Targets: ours >= 10x faster than krippendorff at 1M units, alphas equal to
 1e-9, ours <= 1/5 of krippendorff's peak memory, bootstrap (100k x 3, 1000
-resamples) <= 2 s.
+resamples) <= 2 s, the whole reliability computation (100k x 3, 1000 resamples)
+<= 10 s.
 """
 
 from __future__ import annotations
@@ -272,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nltk-repeat", type=int, default=1, help="nltk runs (0 skips)")
     parser.add_argument("--boot-units", type=int, default=100_000, help="units for bootstrap")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
+    parser.add_argument(
+        "--report-units",
+        type=int,
+        default=100_000,
+        help="sentences for the reliability run (0 skips)",
+    )
     parser.add_argument("--_child", choices=["gen", "ours", "theirs"], help=argparse.SUPPRESS)
     parser.add_argument("--_data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -408,7 +423,187 @@ def main(argv: list[str] | None = None) -> int:
         f"(target <= 2 s: {'meets' if b_s <= 2 else 'MISSES'})"
     )
     print(f"alpha {float(b_alpha):.6f}, 95% interval ({float(lo):.6f}, {float(hi):.6f})")
+
+    if args.report_units > 0:
+        reliability_section(args.report_units, args.seed, args.repeat)
     return 0
+
+
+# --------------------------------------------------------------------------- reliability
+
+STATUS_P = {"labeled": 0.85, "skipped": 0.05, "flagged": 0.03, "draft": 0.02, None: 0.05}
+SENTENCES_PER_ARTICLE = 20
+
+
+def make_fields(
+    n: int, seed: int
+) -> tuple[dict[str, Any], list[list[str | None]], list[str], list[float]]:
+    """Hasakah-codebook fields for n sentences x 3 coders, as report.FieldData.units holds them.
+
+    Returns ({field: (kind, level, units, codebook values or (targets, polarities))},
+    statuses, article of each sentence, commit time of each sentence). A coder
+    gives the true value with probability 0.7 (status: 0.8; stance: keeps the true set, else
+    drops one pair or adds one; 60% of true sets empty, 32% one pair, 8% two,
+    pairs drawn with Zipf weights); only "labeled" sentences carry values.
+    """
+    from workbench.codebook import load_codebook
+
+    book = load_codebook(ROOT / "labels" / "hasakah.toml")
+    by_id = {f.id: f for f in book.fields}
+    rng = np.random.default_rng(seed)
+    names = list(STATUS_P)
+    # Codability: each sentence has a true status; a coder gives it with
+    # probability 0.8, else one drawn from STATUS_P.
+    truth = rng.choice(len(names) - 1, size=n, p=np.array(list(STATUS_P.values())[:-1]) / 0.95)
+    noise = rng.choice(len(names), size=(n, N_CODERS), p=list(STATUS_P.values()))
+    status_codes = np.where(rng.random((n, N_CODERS)) < 0.8, truth[:, None], noise)
+    statuses = [[names[c] for c in row] for row in status_codes.tolist()]
+    labeled = status_codes == names.index("labeled")
+    fields: dict[str, Any] = {}
+    for fid in ("claim_type", "speaker", "confidence"):
+        f = by_id[fid]
+        values = list(f.value_ids)
+        k = len(values)
+        truth = rng.integers(0, k, n)
+        agree = rng.random((n, N_CODERS)) < P_AGREE
+        codes = np.where(agree, truth[:, None], rng.integers(0, k, (n, N_CODERS)))
+        units = [
+            [values[c] if ok else None for c, ok in zip(row, oks, strict=True)]
+            for row, oks in zip(codes.tolist(), labeled.tolist(), strict=True)
+        ]
+        level = "ordinal" if f.kind == "ordinal" else "nominal"
+        fields[fid] = (f.kind, level, units, values)
+    f = by_id["stance"]
+    pairs = [f"{t}:{p}" for t in f.target_ids for p in f.polarity_ids]
+    # A few stances are common (blame on Turkey), most rare: Zipf weights.
+    weights = 1 / np.arange(1, len(pairs) + 1)
+    weights /= weights.sum()
+    popular = rng.permutation(len(pairs))
+
+    def draw(size: int) -> set[str]:
+        picks = rng.choice(len(pairs), size=size, replace=False, p=weights)
+        return {pairs[popular[i]] for i in picks}
+
+    units = []
+    for i in range(n):
+        r = rng.random()
+        truth_set = draw(0 if r < 0.6 else 1 if r < 0.92 else 2)
+        row: list[frozenset[str] | None] = []
+        for c in range(N_CODERS):
+            if not labeled[i, c]:
+                row.append(None)
+                continue
+            given = set(truth_set)
+            if rng.random() >= P_AGREE:  # drop one pair, or add one
+                if given and rng.random() < 0.5:
+                    given.discard(sorted(given)[rng.integers(len(given))])
+                else:
+                    given |= draw(1)
+            row.append(frozenset(given))
+        units.append(row)
+    fields["stance"] = ("stance", "masi", units, (f.target_ids, f.polarity_ids))
+    articles = [f"art-{i // SENTENCES_PER_ARTICLE:05d}" for i in range(n)]
+    times = np.sort(rng.random(n) * 86_400 * 30).tolist()  # a month of commits
+    return fields, statuses, articles, times
+
+
+def reliability_section(n: int, seed: int, repeat: int) -> None:
+    from workbench import reliability as rel
+    from workbench.agreement import encode, krippendorff_alpha
+
+    t0 = time.perf_counter()
+    fields, statuses, articles, times = make_fields(n, seed)
+    gen_s = time.perf_counter() - t0
+    coders = [f"c{c}" for c in range(N_CODERS)]
+    tests = {}
+    for fid, (kind, _, _, values) in fields.items():
+        if kind == "stance":
+            tests[fid] = rel.category_tests("stance", targets=values[0], polarities=values[1])
+        elif kind == "single":
+            tests[fid] = rel.category_tests("single", values=values)
+        else:
+            tests[fid] = None
+    n_categories = sum(len(t or ()) for t in tests.values())
+    print()
+    print(
+        f"== reliability (workbench.reliability), {n:,} sentences x {N_CODERS} coders, "
+        f"fields {', '.join(fields)}; {n_categories} categories; 1000 resamples =="
+    )
+    print(
+        f"(statuses {STATUS_P}; values only on labeled; lists of values as the report "
+        f"holds them, generated in {gen_s:.1f} s)"
+    )
+
+    def order_of(kind: str, values: Any) -> list[str] | None:
+        return list(values) if kind == "ordinal" else None
+
+    def alpha_alone() -> dict[str, float]:
+        return {
+            fid: krippendorff_alpha(u, level, order_of(kind, values))
+            for fid, (kind, level, u, values) in fields.items()
+        }
+
+    parts: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        out = fn(*args, **kwargs)
+        parts[name] = parts.get(name, 0.0) + time.perf_counter() - t
+        return out
+
+    def whole() -> dict[str, Any]:
+        parts.clear()
+        out: dict[str, Any] = {"fields": {}}
+        boot = {"n_resamples": 1000, "seed": 0}
+        for fid, (kind, level, raw, values) in fields.items():
+            order = order_of(kind, values)
+            # Encoded once; every function takes the Encoded as it takes lists.
+            units = timed("encode", encode, raw, order)
+            order = None
+            field = timed(
+                "field: alpha, CI, q, sample size, categories",
+                rel.field_reliability, units, level, order, tests[fid], **boot,
+            )  # fmt: skip
+            field["coders"] = timed(
+                "per coder (kappa CIs, alpha without)",
+                rel.coder_reliability, units, coders, level, order, **boot,
+            )  # fmt: skip
+            field["by_article"] = timed(
+                "per article", rel.alpha_by_article, units, articles, level, order
+            )
+            field["over_time"] = timed(
+                "over time (5 windows)", rel.alpha_over_time, units, times, 5, level, order
+            )
+            out["fields"][fid] = field
+        out["codability"] = timed("codability", rel.codability, statuses, coders, **boot)
+        return out
+
+    a_s, a_runs, alphas = best_of(alpha_alone, repeat)
+    w_s, w_runs, report = best_of(whole, repeat)
+    print(f"{'contender':44s} {'best s':>9s}  runs")
+    print(f"{'krippendorff_alpha alone, every field':44s} {a_s:9.4f}  {fmt_runs(a_runs)}")
+    print(f"{'whole reliability computation':44s} {w_s:9.4f}  {fmt_runs(w_runs)}")
+    print(
+        f"ratio whole/alpha alone {w_s / a_s:.1f}x  "
+        f"(target whole <= 10 s: {'meets' if w_s <= 10 else 'MISSES'})"
+    )
+    print("last run by part (s): " + ", ".join(f"{k} {v:.3f}" for k, v in parts.items()))
+    for fid, f in report["fields"].items():
+        size = f["sample_size"]
+        ci = f["alpha_ci"]
+        print(
+            f"  {fid:11s} alpha {f['krippendorff_alpha']:.4f} (alone {alphas[fid]:.4f}) "
+            f"CI [{ci[0]:.4f}, {ci[1]:.4f}] q(.8) {f['alpha_below']['0.8']:.3f}  "
+            f"units {f['units']:,}, rarest {size['rarest']!s} p={size['prevalence']:.4f} "
+            f"needs {size['required_units']:,} units; {len(f['categories'])} categories; "
+            f"mean kappa {f['coders']['cohen_kappa_mean']:.4f}; "
+            f"{len(f['by_article']):,} articles"
+        )
+    c = report["codability"]
+    print(
+        f"  codability  alpha {c['krippendorff_alpha']:.4f} CI [{c['alpha_ci'][0]:.4f}, "
+        f"{c['alpha_ci'][1]:.4f}] units {c['units']:,}"
+    )
 
 
 def fmt_runs(times: list[float]) -> str:

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,9 @@ class Encoded:
 
     codes: np.ndarray
     categories: tuple[Any, ...]
+    # Distances that depend only on the categories (every level but ordinal),
+    # kept so that many calls on one encoded field build a K x K matrix once.
+    _distance_cache: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_categories(self) -> int:
@@ -82,7 +85,13 @@ def _is_missing(value: Any) -> bool:
 def encode(data: Any, categories: Sequence[Hashable] | None = None) -> Encoded:
     """Map labels to integer codes. `categories` fixes the order and the set
     (an error names a value outside it); by default the categories observed,
-    sorted when they are all numbers, else in order of first appearance."""
+    sorted when they are all numbers, else in order of first appearance.
+    An `Encoded` passes through (so a field encoded once serves many calls);
+    `categories` must then be None or its own."""
+    if isinstance(data, Encoded):
+        if categories is not None and tuple(_hashable(c) for c in categories) != data.categories:
+            raise AgreementError("already encoded with other categories")
+        return data
     if isinstance(data, np.ndarray) and data.dtype.kind in "fiu":
         return _encode_array(np.asarray(data, dtype=float), categories)
     units = [list(unit) for unit in data]
@@ -180,14 +189,35 @@ def masi_distance(a: frozenset[Any] | set[Any], b: frozenset[Any] | set[Any]) ->
     return 1.0 - common / len(a | b) * monotonicity
 
 
-def _pairable_counts(encoded: Encoded) -> np.ndarray:
-    counts = encoded.counts()
-    if encoded.codes.shape[1] < 2:
-        raise AgreementError("one coder: agreement needs at least two")
-    pairable = counts[counts.sum(axis=1) >= 2]
-    if pairable.shape[0] == 0:
-        raise AgreementError("no unit was coded by two or more coders")
-    return pairable
+def masi_matrix(sets: Sequence[frozenset[Any]]) -> np.ndarray:
+    """`masi_distance` between every two sets, K x K, without K^2 Python calls.
+
+    Membership is a sets x elements 0/1 matrix; intersections are one
+    matrix product. The arithmetic is `masi_distance`'s, operation for
+    operation, so each entry equals it exactly.
+    """
+    index: dict[Any, int] = {}
+    for s in sets:
+        for e in s:
+            index.setdefault(e, len(index))
+    member = np.zeros((len(sets), max(len(index), 1)))
+    for i, s in enumerate(sets):
+        member[i, [index[e] for e in s]] = 1.0
+    size = member.sum(axis=1)
+    common = member @ member.T  # whole numbers, exact in float64
+    # In place: K x K temporaries are what costs at thousands of sets.
+    nested = common == size[:, None]
+    disjoint = common == 0
+    equal = nested & (common == size[None, :])
+    nested |= common == size[None, :]
+    union = np.add.outer(size, size)
+    union -= common
+    np.divide(common, union, out=common, where=~disjoint)  # Jaccard; union > 0 there
+    common *= np.where(nested, 2 / 3, 1 / 3)
+    np.subtract(1.0, common, out=common)
+    common[disjoint] = 1.0
+    common[equal] = 0.0
+    return common
 
 
 def coincidences(counts: np.ndarray) -> np.ndarray:
@@ -235,7 +265,18 @@ def _distances(encoded: Encoded, level: str, marginals: np.ndarray) -> np.ndarra
     """delta^2 between categories for a level; ordinal depends on the marginals.
 
     `marginals` may be (K,) or (B, K) for B bootstrap resamples at once.
+    The other levels' matrices are cached on `encoded` (do not write to them).
     """
+    if level != "ordinal":
+        cached = encoded._distance_cache.get(level)
+        if cached is None:
+            cached = encoded._distance_cache[level] = _compute_distances(encoded, level, marginals)
+            cached.flags.writeable = False
+        return cached
+    return _compute_distances(encoded, level, marginals)
+
+
+def _compute_distances(encoded: Encoded, level: str, marginals: np.ndarray) -> np.ndarray:
     k = encoded.n_categories
     if level == "nominal":
         return 1.0 - np.eye(k)
@@ -243,7 +284,7 @@ def _distances(encoded: Encoded, level: str, marginals: np.ndarray) -> np.ndarra
         cats = encoded.categories
         if not all(isinstance(c, frozenset) for c in cats):
             raise AgreementError("the masi level needs set-valued (frozenset) data")
-        return np.array([[masi_distance(a, b) for b in cats] for a in cats])
+        return masi_matrix(cats)
     try:
         values = np.array(encoded.categories, dtype=float)
     except (TypeError, ValueError):
@@ -293,6 +334,319 @@ def krippendorff_alpha(
     return float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1))))
 
 
+BOOTSTRAP_METHOD = "percentile bootstrap over units"
+ALPHA_MINS = (0.667, 0.800)
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Alpha on all units with the distribution of its bootstrap resamples.
+
+    `alphas` holds one alpha per resample, NaN where a resample's alpha is
+    undefined (its expected disagreement is 0); `ci` is the percentile
+    interval over the defined ones, None when fewer than half are defined.
+    """
+
+    alpha: float
+    ci: tuple[float, float] | None
+    alphas: np.ndarray
+    resamples: int
+    seed: int
+    confidence: float
+    units: int
+    method: str = BOOTSTRAP_METHOD
+
+    @property
+    def undefined(self) -> int:
+        """How many resamples had an undefined alpha (left out of `ci` and `alpha_below`)."""
+        return int(np.isnan(self.alphas).sum())
+
+    def alpha_below(self, alpha_min: float) -> float:
+        """q for `alpha_min`: the share of defined resampled alphas below it (NaN if none)."""
+        return alpha_below(self.alphas, alpha_min)
+
+    def as_dict(self, alpha_mins: Sequence[float] = ALPHA_MINS) -> dict[str, Any]:
+        """JSON-ready: NaN becomes None. `alpha_below` is None whenever `ci` is
+        (too few defined resamples for either), keyed by `str(float(alpha_min))`
+        ("0.667", "0.8") as in the agreement JSON."""
+        return {
+            "krippendorff_alpha": None if math.isnan(self.alpha) else self.alpha,
+            "alpha_ci": list(self.ci) if self.ci else None,
+            "alpha_below": {
+                str(float(a)): None if self.ci is None else self.alpha_below(a) for a in alpha_mins
+            },
+            "alpha_ci_method": self.method,
+            "bootstrap": {
+                "resamples": self.resamples,
+                "seed": self.seed,
+                "confidence": self.confidence,
+                "undefined": self.undefined,
+            },
+            "units": self.units,
+        }
+
+
+def alpha_below(alphas: Any, alpha_min: float) -> float:
+    """The share of defined bootstrap alphas strictly below `alpha_min`; NaN if none is defined.
+
+    Hayes & Krippendorff (2007, "Answering the call for a standard
+    reliability measure for coding data", Communication Methods and Measures
+    1(1)) call it q, the probability of failing to reach alpha_min;
+    Krippendorff (2019, Content Analysis, 4th ed., ch. 12) asks for it beside
+    the interval. Undefined (NaN) resamples are left out of numerator and
+    denominator alike.
+    """
+    values = np.asarray(alphas, dtype=float)
+    defined = values[~np.isnan(values)]
+    if defined.size == 0:
+        return float("nan")
+    return float(np.count_nonzero(defined < alpha_min) / defined.size)
+
+
+def _unique_rows(rows: np.ndarray, radix: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a small-int matrix (values < radix) and how often each occurs.
+
+    One 1-D unique (or bincount) on mixed-radix keys when they fit 62 bits,
+    else a row-wise unique; the order of the result is not used.
+    """
+    units, width = rows.shape
+    if width == 0 or width * math.log2(max(radix, 2)) > 62:
+        return np.unique(rows, axis=0, return_counts=True)
+    keys = rows.astype(np.int64) @ (radix ** np.arange(width - 1, -1, -1, dtype=np.int64))
+    if radix**width <= 1 << 20:
+        sizes = np.bincount(keys)
+        present = np.flatnonzero(sizes)
+        first = np.empty(sizes.size, dtype=np.int64)
+        first[keys] = np.arange(units)
+        return rows[first[present]], sizes[present]
+    _, first, sizes = np.unique(keys, return_index=True, return_counts=True)
+    return rows[first], sizes
+
+
+def _count_patterns(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct category-count vectors of units, sparse, in lexicographic order.
+
+    `codes`: units x coders (-1 = missing). A unit's count vector is fixed
+    by its sorted codes, so patterns come from the sorted code rows without a
+    units x categories table. Returns (cats, cnts, sizes): pattern p has
+    cnts[p, s] values of category cats[p, s] (cats -1 = empty slot) and
+    occurs sizes[p] times; patterns are in the order of
+    `np.unique(counts, axis=0)` on the dense count vectors, so a seeded
+    multinomial over them draws what it always drew.
+    """
+    width = codes.shape[1]
+    rows, sizes = _unique_rows(np.sort(np.where(codes >= 0, codes, k), axis=1), k + 1)
+    valid = rows < k
+    new = valid.copy()
+    new[:, 1:] &= rows[:, 1:] != rows[:, :-1]
+    slot = np.cumsum(new, axis=1) - 1
+    at = np.broadcast_to(np.arange(rows.shape[0])[:, None], rows.shape)
+    cats = np.full(rows.shape, -1, dtype=np.int64)
+    cnts = np.zeros(rows.shape, dtype=np.int64)
+    cats[at[new], slot[new]] = rows[new]
+    np.add.at(cnts, (at[valid], slot[valid]), 1)
+    # Lexicographic order of dense count vectors: at the first category where
+    # two differ, the one that has it (or has more of it) is larger; a slot
+    # (category c, count n) sorts as (k - c, n), an empty slot first.
+    key = np.where(cats >= 0, (k - cats) * (width + 1) + cnts, 0)
+    order = np.lexsort(key.T[::-1])
+    return cats[order], cnts[order], sizes[order]
+
+
+def _slots_of(patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense count vectors as (cats, cnts) slots: slot c holds category c if present."""
+    cats = np.where(patterns > 0, np.arange(patterns.shape[1]), -1)
+    return cats, patterns.astype(np.int64)
+
+
+def _patterns(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(counts, axis=0, return_counts=True)`, by 1-D keys when rows fit 62 bits."""
+    radix = int(counts.max()) + 1 if counts.size else 1
+    rows, sizes = _unique_rows(counts, radix)
+    order = np.lexsort(rows.T[::-1])
+    return rows[order], sizes[order]
+
+
+def percentile_interval(
+    estimates: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float] | None:
+    """The percentile interval of bootstrap estimates, NaN (undefined) ones left out.
+
+    The (1 - confidence)/2 and (1 + confidence)/2 percentiles of the
+    defined estimates (Efron & Tibshirani 1993, ch. 13); None when fewer
+    than half of them are defined, or none is.
+    """
+    defined = estimates[~np.isnan(estimates)]
+    if not defined.size or defined.size < estimates.size / 2:
+        return None
+    tail = (1 - confidence) / 2 * 100
+    lo, hi = np.percentile(defined, [tail, 100 - tail])
+    return float(lo), float(hi)
+
+
+def _bootstrap_patterns(
+    cats: np.ndarray,
+    cnts: np.ndarray,
+    sizes: np.ndarray,
+    encoded: Encoded,
+    level: str,
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+) -> BootstrapResult:
+    """Alpha of the sample and of seeded multinomial resamples over count patterns.
+
+    Row 0 of the draws is the sample itself (each pattern its own size), so
+    alpha and its resamples come from one formula. For every level but
+    ordinal, a row needs its marginals n_c (summed per slot, integers) and
+    its observed disagreement sum_p d_p w_p (n_p' D n_p - sum_c n_pc D_cc),
+    w_p = 1 / (m_p - 1); expected is n' D n: no resample builds a K x K
+    matrix. Ordinal distances depend on each row's marginals, so ordinal
+    rows build their coincidence matrices (ordinal fields have few values).
+    Rows are processed in chunks, which draws the same stream as one call.
+    """
+    k = encoded.n_categories
+    n_patterns, width = cats.shape
+    valid = cats >= 0
+    safe = np.where(valid, cats, 0)
+    m = cnts.sum(axis=1)
+    w = 1.0 / (m - 1)
+    ordinal = level == "ordinal"
+    if ordinal:
+        per_pattern = np.zeros((n_patterns, k, k))
+        for i in range(width):
+            for j in range(width):
+                both = valid[:, i] & valid[:, j]
+                p = np.flatnonzero(both)
+                np.add.at(
+                    per_pattern,
+                    (p, cats[p, i], cats[p, j]),
+                    w[p] * cnts[p, i] * cnts[p, j] - (w[p] * cnts[p, i] if i == j else 0),
+                )
+        per_pattern = per_pattern.reshape(n_patterns, k * k)
+        disagreement = None
+    else:
+        delta = _distances(encoded, level, np.zeros(k))
+        pair = delta[safe[:, :, None], safe[:, None, :]] * (valid[:, :, None] & valid[:, None, :])
+        weight = cnts[:, :, None] * cnts[:, None, :]
+        diagonal = (delta[safe, safe] * cnts * valid).sum(axis=1)
+        disagreement = w * ((pair * weight).sum(axis=(1, 2)) - diagonal)
+    # Slots grouped by category, for summing marginals with one reduceat per slot.
+    groups = []
+    for s in range(width):
+        p = np.flatnonzero(valid[:, s])
+        order = p[np.argsort(cats[p, s], kind="stable")]
+        c = cats[order, s]
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if c.size else c
+        groups.append((order, cnts[order, s], starts, c[starts] if c.size else c))
+
+    def alphas_of(draws: np.ndarray) -> np.ndarray:
+        if ordinal:
+            o = (draws @ per_pattern).reshape(draws.shape[0], k, k)
+            return np.asarray(
+                _alpha_from(o, _distances(encoded, level, o.sum(axis=2))), dtype=float
+            ).reshape(draws.shape[0])
+        marginals = np.zeros((draws.shape[0], k), dtype=np.int64)
+        for order, count, starts, at in groups:
+            if order.size:
+                marginals[:, at] += np.add.reduceat(draws[:, order] * count, starts, axis=1)
+        n = marginals.sum(axis=1)
+        observed = draws @ disagreement
+        if level == "nominal":  # n' (1 - I) n in integers: exact
+            expected = (n * n - (marginals * marginals).sum(axis=1)).astype(float)
+        else:
+            fm = marginals.astype(float)
+            expected = ((fm @ delta) * fm).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(expected > 0, 1.0 - (n - 1) * observed / expected, np.nan)
+
+    alpha = float(alphas_of(sizes[None, :].astype(np.int64))[0])
+    n_resamples = max(int(n_resamples), 0)
+    rng = np.random.default_rng(seed)
+    n_units = int(sizes.sum())
+    p_draw = sizes / sizes.sum()
+    # Chunks of about a million cells: big temporaries cost page faults here.
+    chunk = max(1, min(n_resamples, 1_000_000 // max(n_patterns, k, 1)))
+    alphas = np.empty(n_resamples)
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        alphas[start : start + size] = alphas_of(rng.multinomial(n_units, p_draw, size=size))
+    return BootstrapResult(
+        alpha=alpha,
+        ci=percentile_interval(alphas, confidence),
+        alphas=alphas,
+        resamples=n_resamples,
+        seed=seed,
+        confidence=confidence,
+        units=n_units,
+    )
+
+
+def bootstrap_counts(
+    counts: np.ndarray,
+    encoded: Encoded,
+    level: str = "nominal",
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> BootstrapResult:
+    """`bootstrap_distribution` from pairable units' dense category counts.
+
+    `counts` is units x categories (every row summing to >= 2); `encoded`
+    supplies the categories (their values fix the interval, ratio and MASI
+    distances). Meant for few categories (binary variables); many-valued
+    fields go through `bootstrap_encoded`, which never builds this table.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    patterns, sizes = _patterns(counts)
+    cats, cnts = _slots_of(patterns)
+    return _bootstrap_patterns(cats, cnts, sizes, encoded, level, n_resamples, seed, confidence)
+
+
+def bootstrap_encoded(
+    encoded: Encoded,
+    level: str = "nominal",
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> BootstrapResult:
+    """`bootstrap_distribution` on already encoded data (AgreementError if nothing is pairable)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    codes = encoded.codes
+    if codes.shape[1] < 2:
+        raise AgreementError("one coder: agreement needs at least two")
+    pairable = codes[(codes >= 0).sum(axis=1) >= 2]
+    if pairable.shape[0] == 0:
+        raise AgreementError("no unit was coded by two or more coders")
+    cats, cnts, sizes = _count_patterns(pairable, encoded.n_categories)
+    return _bootstrap_patterns(cats, cnts, sizes, encoded, level, n_resamples, seed, confidence)
+
+
+def bootstrap_distribution(
+    data: Any,
+    level: str = "nominal",
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    categories: Sequence[Hashable] | None = None,
+) -> BootstrapResult:
+    """Alpha with its percentile bootstrap over units, keeping every resampled alpha.
+
+    The pairable units (coded by two or more coders) are resampled with
+    replacement, `n_resamples` times, seeded; the interval is the
+    (1 - confidence)/2 and (1 + confidence)/2 percentiles of the defined
+    resampled alphas (Efron & Tibshirani 1993, ch. 13), and
+    `result.alpha_below(alpha_min)` is Hayes & Krippendorff's (2007) q.
+    This resamples units, not coincidences as Hayes's KALPHA macro does.
+    Raises AgreementError when no unit is pairable or there is one coder.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    return bootstrap_encoded(encode(data, categories), level, n_resamples, seed, confidence)
+
+
 def bootstrap_alpha(
     data: Any,
     level: str = "nominal",
@@ -307,32 +661,11 @@ def bootstrap_alpha(
     resampling U units is a multinomial draw over the distinct count
     patterns: 1,000 resamples of 100,000 units cost a few small matrix
     products. Resamples where alpha is undefined are left out; the interval
-    is None if fewer than half of them are defined.
+    is None if fewer than half of them are defined. `bootstrap_distribution`
+    gives the resampled alphas as well.
     """
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
-    encoded = encode(data, categories)
-    counts = _pairable_counts(encoded)
-    o = coincidences(counts)
-    alpha = float(_alpha_from(o, _distances(encoded, level, o.sum(axis=1))))
-    patterns, sizes = np.unique(counts, axis=0, return_counts=True)
-    k = encoded.n_categories
-    per_pattern = np.stack([coincidences(p[None, :]) for p in patterns]).reshape(
-        len(patterns), k * k
-    )
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(counts.shape[0], sizes / sizes.sum(), size=n_resamples)
-    resampled = (draws @ per_pattern).reshape(n_resamples, k, k)
-    delta = _distances(encoded, level, resampled.sum(axis=2))
-    if delta.ndim == 2:
-        delta = delta[None, :, :]
-    alphas = np.asarray(_alpha_from(resampled, delta))
-    defined = alphas[~np.isnan(alphas)]
-    if defined.size < n_resamples / 2:
-        return alpha, None
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(defined, [tail, 100 - tail])
-    return alpha, (float(lo), float(hi))
+    result = bootstrap_distribution(data, level, n_resamples, seed, confidence, categories)
+    return result.alpha, result.ci
 
 
 # -- kappa family -------------------------------------------------------------------
