@@ -363,6 +363,14 @@ def _names(value: str | None) -> list[str] | None:
     "--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Bootstrap seed."
 )
 @click.option("--pair", help="Two coders, a,b: also their confusion matrix per field.")
+@click.option(
+    "--alpha-min",
+    "alpha_mins",
+    multiple=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Also give P(alpha < this) (repeatable; .667 and .800 always; the highest sets the "
+    "sample-size check).",
+)
 @click.option("--app", "as_app", is_flag=True, help="Show the figures as bars in a terminal app.")
 @click.option(
     "--codebook",
@@ -385,6 +393,7 @@ def agree(
     bootstrap: int,
     seed: int,
     pair: str | None,
+    alpha_mins: tuple[float, ...],
     as_app: bool,
     codebook_path: str | None,
     codebook_version: str | None,
@@ -402,6 +411,7 @@ def agree(
     from workbench.agreement import AgreementError
     from workbench.codebook import resolve_codebook
     from workbench.export import dumps
+    from workbench.reliability import ALPHA_MINS
     from workbench.store import Store
 
     if latex and fmt != "methods":
@@ -427,6 +437,7 @@ def agree(
                 seed=seed,
                 codebook_version=codebook_version,
                 pair=(two[0], two[1]) if two else None,
+                alpha_mins=(*ALPHA_MINS, *alpha_mins),
             )
         except AgreementError as exc:
             raise WorkbenchError(str(exc), db_path) from None

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,15 @@ from workbench.agreement import (
     percent_agreement,
 )
 from workbench.codebook import Codebook, Field, parse_codebook
+from workbench.reliability import (
+    ALPHA_MINS,
+    alpha_by_article,
+    alpha_over_time,
+    category_tests,
+    codability,
+    coder_reliability,
+    field_reliability,
+)
 from workbench.store import DONE_SQL, Store, sql_in
 
 if TYPE_CHECKING:
@@ -62,6 +71,8 @@ class FieldData:
     coders: list[str]
     sentence_ids: list[int]
     units: list[list[Any]] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)  # each unit's article id
+    times: list[str] = field(default_factory=list)  # each unit's last commit (ISO 8601)
 
     @property
     def level(self) -> str:
@@ -269,7 +280,13 @@ def collect(
     codebook, coders, fields = selection.codebook, selection.coders, selection.fields
     where, params = selection.where()
     where.append("l.status = 'labeled'")
-    rows = _labels(store, "l.sentence_id, c.name, l.data", where, params, "ORDER BY l.sentence_id")
+    rows = _labels(
+        store,
+        "l.sentence_id, c.name, l.data, a.ext_id, l.updated_at",
+        where,
+        params,
+        "ORDER BY l.sentence_id",
+    )
     names = sorted({r[1] for r in rows}) if not coders else list(coders)
     column = {name: i for i, name in enumerate(names)}
     wanted = [
@@ -277,8 +294,11 @@ def collect(
     ]
     table: dict[str, FieldData] = {f.id: FieldData(f, names, []) for f in wanted}
     by_sentence: dict[int, dict[str, dict[str, Any]]] = {}
-    for sentence_id, coder, data in rows:
+    where_when: dict[int, tuple[str, str]] = {}
+    for sentence_id, coder, data, ext_id, at in rows:
         by_sentence.setdefault(sentence_id, {})[coder] = json.loads(data)
+        last = where_when.get(sentence_id, (ext_id, ""))[1]
+        where_when[sentence_id] = (ext_id, max(last, at or ""))
     for sentence_id, labels in by_sentence.items():
         for f in wanted:
             unit: list[Any] = [None] * len(names)
@@ -287,6 +307,8 @@ def collect(
             if sum(v is not None for v in unit) >= 1:
                 table[f.id].sentence_ids.append(sentence_id)
                 table[f.id].units.append(unit)
+                table[f.id].articles.append(where_when[sentence_id][0])
+                table[f.id].times.append(where_when[sentence_id][1])
     return table
 
 
@@ -356,7 +378,9 @@ COEFFICIENT_NAMES = {
 }
 
 
-def field_report(fd: FieldData, bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+def field_report(
+    fd: FieldData, bootstrap: int = 1000, seed: int = 0, alpha_mins: tuple[float, ...] = ALPHA_MINS
+) -> dict[str, Any]:
     """One field's row. Every coefficient that is None has its reason in
     `undefined_reasons` (`undefined_reason` is alpha's, as before); `notes`
     explain a defined AC1 or Fleiss' kappa beside an undefined alpha."""
@@ -453,7 +477,45 @@ def field_report(fd: FieldData, bootstrap: int = 1000, seed: int = 0) -> dict[st
     if math.isnan(alpha) and _only_value(units, pairable=True) is not None:
         result["notes"] = _identical_notes(result, units, q, f)
     result["categories"] = _categories(f, units)
+    _add_reliability(result, fd, ordinal_order, bootstrap, seed, alpha_mins)
     return result
+
+
+def _add_reliability(
+    result: dict[str, Any],
+    fd: FieldData,
+    ordinal_order: list[str] | None,
+    bootstrap: int,
+    seed: int,
+    alpha_mins: tuple[float, ...],
+) -> None:
+    """What a reviewer asks beside alpha (issue 11, design.md): q (the share
+    of bootstrap alphas below each alpha_min) from the same resamples as the
+    interval, the method named, the sample-size check, and per category its
+    interval, q, prevalence and units."""
+    if not bootstrap:
+        result["alpha_ci_method"] = None
+        return
+    extra = field_reliability(
+        fd.units,
+        fd.level,
+        categories=ordinal_order,
+        tests=_category_tests(fd.field),
+        n_resamples=bootstrap,
+        seed=seed,
+        alpha_mins=alpha_mins,
+        sample_alpha_min=max(alpha_mins),
+    )
+    result["alpha_ci_method"] = extra["alpha_ci_method"]
+    result["bootstrap"] = extra["bootstrap"]
+    result["alpha_below"] = extra["alpha_below"]
+    result["sample_size"] = extra["sample_size"]
+    if result["krippendorff_alpha"] is not None:
+        result["alpha_ci"] = extra["alpha_ci"]  # the resamples alpha_below counts
+    for name, category in result["categories"].items():
+        more = extra["categories"].get(name, {})
+        for key in ("alpha_ci", "alpha_below", "prevalence", "units"):
+            category[key] = more.get(key)
 
 
 def _q_source(f: Field) -> str:
@@ -483,17 +545,19 @@ def _identical_notes(result: dict[str, Any], units: list[list[Any]], q: int, f: 
     return notes
 
 
+def _category_tests(f: Field) -> dict[str, Any]:
+    """The binary variables of a field: each single-choice value; each stance
+    target:polarity pair and each target."""
+    if f.kind == "single":
+        return category_tests("single", values=list(f.value_ids))
+    if f.kind == "stance":
+        return category_tests("stance", targets=list(f.target_ids), polarities=list(f.polarity_ids))
+    return {}
+
+
 def _categories(f: Field, units: list[list[Any]]) -> dict[str, dict[str, Any]]:
     """Binary alpha per category (single choice) or per pair and target (stance)."""
-    tests: dict[str, Any] = {}
-    if f.kind == "single":
-        tests = {v: (lambda x, v=v: x == v) for v in f.value_ids}
-    elif f.kind == "stance":
-        for target in f.target_ids:
-            for polarity in f.polarity_ids:
-                pair = f"{target}:{polarity}"
-                tests[pair] = lambda x, pair=pair: pair in x
-            tests[target] = lambda x, t=target: any(p.split(":")[0] == t for p in x)
+    tests = _category_tests(f)
     out = {}
     for name, test in tests.items():
         binary = _binary(units, test)
@@ -560,6 +624,8 @@ def build(
     seed: int = 0,
     codebook_version: str | None = None,
     pair: tuple[str, str] | None = None,
+    alpha_mins: Sequence[float] = ALPHA_MINS,
+    windows: int = 5,
 ) -> dict[str, Any]:
     """The whole report as the stable JSON of `workbench agree --format json`.
 
@@ -589,7 +655,10 @@ def build(
             "excluded_versions": selection.excluded_versions,
             "unrecorded_version": selection.unrecorded_labels,
         },
-        "fields": {fid: field_report(fd, bootstrap, seed) for fid, fd in data.items()},
+        "fields": {
+            fid: field_report(fd, bootstrap, seed, tuple(sorted(set(alpha_mins))))
+            for fid, fd in data.items()
+        },
         "pairs": {},
         "drop_one_coder": {},
         "coders": {},
@@ -618,6 +687,18 @@ def build(
         report["coders"][name] = entry
         if len(names) >= 3:
             report["drop_one_coder"][name] = dict(entry["alpha_without"])
+    _add_coder_figures(report, data, names, bootstrap, seed)
+    report["by_article"] = _by_article(data)
+    report["over_time"] = {
+        fid: alpha_over_time(fd.units, fd.times, windows, fd.level, _order(fd.field))
+        if fd.units
+        else []
+        for fid, fd in data.items()
+    }
+    statuses, status_coders = _statuses(store, selection)
+    report["codability"] = codability(
+        statuses, status_coders, n_resamples=bootstrap or 0, seed=seed
+    )
     if pair is not None:
         for fid, fd in data.items():
             labels, matrix = _pair_confusion(fd, pair)
@@ -642,6 +723,62 @@ def _check_pair(store: Store, pair: tuple[str, str], coders: list[str] | None) -
 
 def _coders_in(store: Store, selection: Selection) -> list[str]:
     return selection.coders or sorted(_labeled_units(store, selection))
+
+
+def _order(f: Field) -> list[str] | None:
+    return list(f.value_ids) if f.kind == "ordinal" else None
+
+
+def _add_coder_figures(
+    report: dict[str, Any], data: dict[str, FieldData], names: list[str], bootstrap: int, seed: int
+) -> None:
+    """Per coder and field: the value distribution beside the pooled one;
+    per pair and field, Cohen's kappa with its bootstrap interval."""
+    for fid, fd in data.items():
+        if not fd.units:
+            continue
+        figures = coder_reliability(
+            fd.units, names, fd.level, _order(fd.field), n_resamples=bootstrap, seed=seed
+        )
+        pooled = figures["pooled"]["distribution"]
+        for name, entry in figures["coders"].items():
+            coder = report["coders"].setdefault(name, {})
+            coder.setdefault("distribution", {})[fid] = {
+                "coder": {_label(v): share for v, share in entry["distribution"].items()},
+                "pooled": {_label(v): share for v, share in pooled.items()},
+            }
+        for key, pair in figures["pairs"].items():
+            if bootstrap and key in report["pairs"] and fid in report["pairs"][key]:
+                report["pairs"][key][fid]["kappa_ci"] = pair.get("kappa_ci")
+
+
+def _by_article(data: dict[str, FieldData]) -> dict[str, dict[str, Any]]:
+    """Article -> field -> alpha and units, so a lead sees which articles are hard."""
+    out: dict[str, dict[str, Any]] = {}
+    for fid, fd in data.items():
+        if not fd.units:
+            continue
+        for article, figures in alpha_by_article(
+            fd.units, fd.articles, fd.level, _order(fd.field)
+        ).items():
+            out.setdefault(article, {})[fid] = {
+                "krippendorff_alpha": figures["krippendorff_alpha"],
+                "units": figures["units"],
+            }
+    return dict(sorted(out.items()))
+
+
+def _statuses(store: Store, selection: Selection) -> tuple[list[list[str | None]], list[str]]:
+    """Sentences x coders of label status (labeled, skipped, flagged, draft), for codability."""
+    where, params = selection.where()
+    rows = _labels(store, "l.sentence_id, c.name, l.status", where, params, "ORDER BY 1")
+    coders = selection.coders or sorted({r[1] for r in rows})
+    column = {name: i for i, name in enumerate(coders)}
+    units: dict[int, list[str | None]] = {}
+    for sentence_id, coder, status in rows:
+        if coder in column:
+            units.setdefault(sentence_id, [None] * len(coders))[column[coder]] = status
+    return list(units.values()), coders
 
 
 def _labeled_units(store: Store, selection: Selection) -> dict[str, int]:
@@ -785,6 +922,8 @@ def sections(report: dict[str, Any]) -> list[Section]:
             (*_selection_lines(report), *undefined_reasons(report), *_field_notes(report)),
         )
     ]
+    mins = _alpha_mins(report)
+    out += _reliability_sections(report, mins)
     shown = [
         (fid, name, c)
         for fid, f in report["fields"].items()
@@ -792,12 +931,31 @@ def sections(report: dict[str, Any]) -> list[Section]:
         if c["codings"]
     ]
     if shown:
+        top = mins[-1] if mins else None
         out.append(
             Section(
                 "Per category (binary alpha)",
-                ("field", "category", "alpha", "codings"),
+                (
+                    "field",
+                    "category",
+                    "alpha",
+                    "alpha 95% CI",
+                    *((f"P(alpha<{top})",) if top else ()),
+                    "prevalence",
+                    "units",
+                    "codings",
+                ),
                 [
-                    (fid, name, cell(c["krippendorff_alpha"]), str(c["codings"]))
+                    (
+                        fid,
+                        name,
+                        cell(c["krippendorff_alpha"]),
+                        _ci_cell(c.get("alpha_ci"), c["krippendorff_alpha"]),
+                        *((cell((c.get("alpha_below") or {}).get(top)),) if top else ()),
+                        cell(c.get("prevalence")),
+                        str(c.get("units", "")),
+                        str(c["codings"]),
+                    )
                     for fid, name, c in shown
                 ],
                 2,
@@ -806,8 +964,7 @@ def sections(report: dict[str, Any]) -> list[Section]:
         )
     if report["pairs"]:
         rows = [
-            (pair, *(f"{cell(by[f]['cohen_kappa'])} (n={by[f]['units']})" for f in fields))
-            for pair, by in report["pairs"].items()
+            (pair, *(_kappa_cell(by[f]) for f in fields)) for pair, by in report["pairs"].items()
         ]
         reasons = _grouped(
             (f, pair, by[f].get("undefined_reason"))
@@ -843,6 +1000,156 @@ def sections(report: dict[str, Any]) -> list[Section]:
                     () if matrix["labels"] else (f"{a} and {b} labeled no sentence in common",),
                 )
             )
+    return out
+
+
+def _kappa_cell(pair: dict[str, Any]) -> str:
+    ci = pair.get("kappa_ci")
+    interval = f" {cell(ci)}" if ci else ""
+    return f"{cell(pair['cohen_kappa'])}{interval} (n={pair['units']})"
+
+
+def _alpha_mins(report: dict[str, Any]) -> list[str]:
+    """The alpha_min keys of the report ("0.667", "0.8"), smallest first."""
+    keys: set[str] = set()
+    for f in report["fields"].values():
+        keys |= set(f.get("alpha_below") or {})
+    return sorted(keys, key=float)
+
+
+def _ci_cell(ci: list[float] | None, alpha: float | None) -> str:
+    return "—" if ci is None and alpha is not None else cell(ci)
+
+
+def _reliability_sections(report: dict[str, Any], mins: list[str]) -> list[Section]:
+    """The probability that alpha is below each alpha_min, the sample-size
+    check (Krippendorff 2019 after Bloch & Kraemer 1989), codability, each
+    coder's rates, alpha per article and over time."""
+    out: list[Section] = []
+    rows, notes = [], []
+    method = None
+    for fid, f in report["fields"].items():
+        if f.get("alpha_ci_method") is None:
+            continue
+        method = method or (f["alpha_ci_method"], f["bootstrap"])
+        size = f.get("sample_size") or {}
+        rows.append(
+            (
+                fid,
+                cell(f["krippendorff_alpha"]),
+                _ci_cell(f["alpha_ci"], f["krippendorff_alpha"]),
+                *(cell(f["alpha_below"].get(m)) for m in mins),
+                str(size.get("rarest", "")),
+                str(size.get("required_units", "")),
+                str(size.get("units", "")),
+            )
+        )
+        if size.get("short"):
+            notes.append(
+                f"WARNING {fid}: {size['units']} units, but {size['required_units']} are needed"
+                f" for its rarest value ({size['rarest']}, p = {size['prevalence']:.3f}) at"
+                f" alpha_min {size['alpha_min']} and p < {size['level']}"
+            )
+    codable = report.get("codability") or {}
+    if codable.get("alpha_ci_method"):
+        rows.append(
+            (
+                "codability",
+                cell(codable["krippendorff_alpha"]),
+                _ci_cell(codable["alpha_ci"], codable["krippendorff_alpha"]),
+                *(cell((codable.get("alpha_below") or {}).get(m)) for m in mins),
+                "",
+                "",
+                str(codable["units"]),
+            )
+        )
+    if rows and method:
+        name, boot = method
+        notes.insert(
+            0,
+            f"Intervals and P(alpha < alpha_min): {name}, {boot['resamples']} resamples,"
+            f" seed {boot['seed']}. Units needed: Krippendorff (2019) after Bloch & Kraemer"
+            " (1989), for the rarest value, p < .05 one-tailed.",
+        )
+        notes.append(
+            "codability: alpha of each sentence's status (labeled, skipped, flagged) as a"
+            " nominal variable; drafts are not done and count as missing"
+        )
+        out.append(
+            Section(
+                "Reliability against alpha_min",
+                (
+                    "field",
+                    "alpha",
+                    "alpha 95% CI",
+                    *(f"P(alpha<{m})" for m in mins),
+                    "rarest value",
+                    "units needed",
+                    "units",
+                ),
+                rows,
+                1,
+                tuple(notes),
+            )
+        )
+    rates = codable.get("rates") or {}
+    if rates:
+        out.append(
+            Section(
+                "Each coder's labels",
+                ("coder", "labels", "labeled", "skipped", "flagged", "draft"),
+                [
+                    (
+                        coder,
+                        str(r.get("labels", 0)),
+                        *(cell(r.get(k)) for k in ("labeled", "skipped", "flagged", "draft")),
+                    )
+                    for coder, r in rates.items()
+                ],
+                1,
+                ("shares of each coder's labels, drafts included",),
+            )
+        )
+    fields = list(report["fields"])
+    by_article = report.get("by_article") or {}
+    if by_article:
+        out.append(
+            Section(
+                "Alpha per article",
+                ("article", *fields),
+                [
+                    (
+                        article,
+                        *(
+                            f"{cell(by[f]['krippendorff_alpha'])} (n={by[f]['units']})"
+                            if f in by
+                            else "—"
+                            for f in fields
+                        ),
+                    )
+                    for article, by in by_article.items()
+                ],
+                1,
+            )
+        )
+    over_time = {f: w for f, w in (report.get("over_time") or {}).items() if w}
+    if over_time:
+        width = max(len(w) for w in over_time.values())
+        out.append(
+            Section(
+                "Alpha over time (equal-count windows of commit time, earliest first)",
+                ("field", *(f"window {i}" for i in range(1, width + 1))),
+                [
+                    (
+                        f,
+                        *(f"{cell(w['krippendorff_alpha'])} (n={w['units']})" for w in windows),
+                        *("" for _ in range(width - len(windows))),
+                    )
+                    for f, windows in over_time.items()
+                ],
+                1,
+            )
+        )
     return out
 
 
