@@ -353,10 +353,6 @@ def _pairable(units: list[list[Any]]) -> int:
     return sum(1 for u in units if sum(v is not None for v in u) >= 2)
 
 
-def _binary(units: list[list[Any]], test: Any) -> list[list[Any]]:
-    return [[None if v is None else bool(test(v)) for v in u] for u in units]
-
-
 def _only_value(units: list[list[Any]], pairable: bool) -> Any:
     """The one value given (on pairable units only, if asked), else None."""
     seen = {
