@@ -97,3 +97,27 @@ def test_find_unit_raises_nothing_for_a_missing_sentence(coded, codebook):
     assert find_unit(gold.queue(store, codebook), ("nope", 0)) is None
     with pytest.raises(WorkbenchError, match="not a sentence two or more"):
         ReviewSession(store, "dana", codebook, at=("nope", 0))
+
+
+@pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="needs tmux")
+def test_a_lead_drills_down_in_agree_app_and_lands_in_review_in_tmux(planned):
+    """The installed command, typed at: `workbench agree --app`, enter on the
+    weakest row lists its disagreeing sentences, r opens review at the first."""
+    import re
+
+    from tests.tmux import Tmux, shell_command
+
+    line = shell_command("agree", "--app", "--display", "terminal", "--db", planned)
+    with Tmux(line) as session:
+        session.wait_for("Disagreements")
+        session.keys("Enter", interval=0.04)
+        listed = session.wait_for(lambda shown: re.search(r"hasakah-04 #\d+", shown) is not None)
+        first = re.search(r"hasakah-04 #(\d+)", listed)
+        assert first is not None
+        session.keys("r", interval=0.04)
+        session.wait_for("Who is adjudicating?")
+        session.keys(*"dana", "Enter", interval=0.04)
+        shown = session.wait_for(lambda s: "adjudicator dana" in " ".join(s.split()))
+        assert f"hasakah-04 #{first.group(1)}" in " ".join(shown.split())
+        session.keys("q")
+        assert session.wait_exit()
