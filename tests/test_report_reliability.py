@@ -102,3 +102,25 @@ def test_every_format_shows_the_same_q(coded, codebook):
     text = report.to_markdown(result)
     line = next(x for x in text.splitlines() if x.startswith("| speaker |") and "isis" in x)
     assert f"{q:.3f}" in line
+
+
+def test_each_field_and_category_lists_its_own_disagreements(coded, codebook):
+    from itertools import combinations
+
+    result = report.build(coded, codebook, bootstrap=0)
+    units = expected_units("claim_type")
+    expected = sorted(
+        (sum(1 for x, y in combinations([v for v in u if v is not None], 2) if x != y), i)
+        for i, u in enumerate(units)
+    )
+    listed = result["fields"]["claim_type"]["disagreements"]
+    assert [d["disagreeing_pairs"] for d in listed] == sorted(
+        (n for n, _ in expected if n), reverse=True
+    )
+    assert {d["article_id"] for d in listed} == {"hasakah-04"}
+    # A category lists the sentences whose coders split on it.
+    split = [
+        i for i, u in enumerate(units) if len({v == "attribution" for v in u if v is not None}) == 2
+    ]
+    attribution = result["fields"]["claim_type"]["categories"]["attribution"]["disagreements"]
+    assert sorted(d["sentence_index"] for d in attribution) == split
