@@ -372,3 +372,90 @@ def test_a_label_line_of_the_wrong_types_is_a_located_error(tmp_path, codebook, 
         # Nothing written, not even the codebook given.
         assert b.conn.execute("SELECT count(*) FROM codebooks").fetchone()[0] == before
         assert b.conn.execute("SELECT count(*) FROM labels").fetchone()[0] == 0
+
+
+def _exported_lines(store) -> list[dict]:
+    from workbench.export import label_rows
+
+    return list(label_rows(store))
+
+
+@pytest.fixture
+def two_sides(tmp_path, codebook):
+    """A project with amina's label on sentence 1, and a file with a different one."""
+    store = Store(tmp_path / "p.db")
+    import_paths(store, [CORPUS])
+    book = store.register_codebook(codebook)
+    first = store.sentences(store.articles()[0].id)[0]
+    data = {"claim_type": "denial", "stance": [], "speaker": "sdf"}
+    store.set_label(first.id, "amina", data=data, codebook_id=book)
+    (line,) = _exported_lines(store)
+    yield store, line
+    store.close()
+
+
+def write_lines(path, *rows) -> Path:
+    path.write_text("".join(json_line(r) + "\n" for r in rows), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("prefer", [None, "ours", "theirs", "newer"])
+def test_a_different_stored_label_is_a_conflict_settled_by_prefer(
+    two_sides, tmp_path, codebook, prefer
+):
+    from workbench.errors import InputErrors
+    from workbench.export import import_labels
+
+    store, line = two_sides
+    theirs = dict(line, labels={**line["labels"], "claim_type": "background"})
+    theirs["updated_at"] = "2099-01-01T00:00:00.000Z"  # newer than ours
+    path = write_lines(tmp_path / "in.jsonl", theirs)
+    sid = store.sentences(store.articles()[0].id)[0].id
+    if prefer is None:
+        with pytest.raises(InputErrors) as raised:
+            import_labels(store, path, codebook)
+        (error,) = raised.value.errors
+        assert "already has a different label" in str(error) and "in.jsonl:1" in str(error)
+        assert store.label(sid, "amina")["data"]["claim_type"] == "denial"
+        return
+    import_labels(store, path, codebook, prefer)
+    expected = "denial" if prefer == "ours" else "background"
+    assert store.label(sid, "amina")["data"]["claim_type"] == expected
+
+
+def test_an_older_line_loses_under_newer(two_sides, tmp_path, codebook):
+    from workbench.export import import_labels
+
+    store, line = two_sides
+    old = dict(line, labels={**line["labels"], "claim_type": "background"})
+    old["updated_at"] = "2000-01-01T00:00:00.000Z"
+    import_labels(store, write_lines(tmp_path / "in.jsonl", old), codebook, "newer")
+    sid = store.sentences(store.articles()[0].id)[0].id
+    assert store.label(sid, "amina")["data"]["claim_type"] == "denial"
+
+
+def test_conflicting_lines_within_one_file(two_sides, tmp_path, codebook):
+    from workbench.errors import InputErrors
+    from workbench.export import import_labels
+
+    store, line = two_sides
+    a = dict(line, coder="omar", updated_at="2026-01-01T00:00:00.000Z")
+    b = dict(a, labels={**line["labels"], "claim_type": "background"})
+    b["updated_at"] = "2026-02-01T00:00:00.000Z"
+    path = write_lines(tmp_path / "in.jsonl", b, a)
+    with pytest.raises(InputErrors) as raised:
+        import_labels(store, path, codebook)
+    assert "lines 1, 2 give coder 'omar' different labels" in str(raised.value.errors[0])
+    assert store.label(store.sentences(store.articles()[0].id)[0].id, "omar") is None
+    import_labels(store, path, codebook, "newer")  # the later updated_at: line 1
+    sid = store.sentences(store.articles()[0].id)[0].id
+    assert store.label(sid, "omar")["data"]["claim_type"] == "background"
+
+
+def test_an_export_imported_back_changes_nothing(two_sides, tmp_path, codebook):
+    from workbench.export import import_labels
+
+    store, line = two_sides
+    events = store.conn.execute("SELECT count(*) FROM label_events").fetchone()[0]
+    assert import_labels(store, write_lines(tmp_path / "in.jsonl", line, line), codebook) == 0
+    assert store.conn.execute("SELECT count(*) FROM label_events").fetchone()[0] == events

@@ -570,8 +570,16 @@ def export(
     type=click.Path(dir_okay=False),
     help="Codebook the labels were made under (default: as for `workbench label`).",
 )
+@click.option(
+    "--prefer",
+    type=click.Choice(["newer", "ours", "theirs"]),
+    help="How to settle a line that differs from a coder's stored label, or from another "
+    "line (default: list them, write nothing).",
+)
 @db_option
-def import_labels_command(path: str, codebook_path: str | None, db_path: str) -> None:
+def import_labels_command(
+    path: str, codebook_path: str | None, prefer: str | None, db_path: str
+) -> None:
     """Import labels in the export shape (from another database or tool)."""
     from workbench.codebook import resolve_codebook
     from workbench.export import import_labels
@@ -579,7 +587,7 @@ def import_labels_command(path: str, codebook_path: str | None, db_path: str) ->
 
     with Store(db_path, create=False) as store:
         book = resolve_codebook(codebook_path, store)
-        count = import_labels(store, path, book)
+        count = import_labels(store, path, book, prefer)
     _say(f"imported {count} labels from {_visible(path)}")
 
 

@@ -42,6 +42,7 @@ from workbench.codebook import (
 from workbench.corpus import surrogate_in as _surrogate
 from workbench.errors import NESTED_TOO_DEEPLY, InputErrors, WorkbenchError
 from workbench.files import unique_path, writing
+from workbench.import_conflicts import Line, settle
 from workbench.store import DONE_STATUSES, GOLD_STATUSES, LABEL_STATUSES, Store, sql_in
 
 KINDS = ("labels", "gold", "sentences")
@@ -286,7 +287,9 @@ def _dump(
 # -- import of labels -------------------------------------------------------------
 
 
-def import_labels(store: Store, path: str | Path, codebook: Codebook | None = None) -> int:
+def import_labels(
+    store: Store, path: str | Path, codebook: Codebook | None = None, prefer: str | None = None
+) -> int:
     """Read labels in the export shape into the store, in one transaction.
 
     Every line is checked first (shape, article and sentence, codebook
@@ -295,7 +298,10 @@ def import_labels(store: Store, path: str | Path, codebook: Codebook | None = No
     Any status may be imported, drafts included. A `labeled` line must set
     every field the codebook marks `required` (a stance left out is "no
     stance", and is stored so); skipped, flagged and draft lines may be
-    partial. Returns the number of labels written.
+    partial. A different label the database holds for the same coder and
+    sentence, or another line of the file gives, is a conflict: listed, and
+    nothing written, unless `prefer` settles it (`workbench.import_conflicts`).
+    Returns the number of labels written.
     """
     path = Path(path)
     try:
@@ -308,10 +314,12 @@ def import_labels(store: Store, path: str | Path, codebook: Codebook | None = No
     with store.transaction():
         if codebook is not None:
             store.register_codebook(codebook)
-        return _import_checked(store, path, text, codebook)
+        return _import_checked(store, path, text, codebook, prefer)
 
 
-def _import_checked(store: Store, path: Path, text: str, codebook: Codebook | None) -> int:
+def _import_checked(
+    store: Store, path: Path, text: str, codebook: Codebook | None, prefer: str | None
+) -> int:
     codebooks: dict[tuple[str, str], tuple[int, Codebook]] = {}
     for cid, name, version in store.codebook_versions():
         source = store.conn.execute(
@@ -329,12 +337,15 @@ def _import_checked(store: Store, path: Path, text: str, codebook: Codebook | No
         if not line.strip():
             continue
         try:
-            planned.append(_check_label_line(store, codebooks, fallback, speakers, line))
+            row, updated_at, place = _check_label_line(store, codebooks, fallback, speakers, line)
         except WorkbenchError as exc:
             errors.append(WorkbenchError(exc.message, path, number))
+            continue
+        planned.append(Line(row, number, updated_at, place))
     if errors:
         raise InputErrors(errors)
-    return store.set_labels(planned, action="import")
+    rows = settle(planned, store.label_with_time, str(path), prefer)
+    return store.set_labels(rows, action="import")
 
 
 class _SpeakerNames:
@@ -419,7 +430,8 @@ def _check_label_line(
     fallback: Codebook | None,
     speakers: _SpeakerNames,
     line: str,
-) -> tuple[int, str, str, dict[str, Any], str, int | None]:
+) -> tuple[tuple[int, str, str, dict[str, Any], str, int | None], str, str]:
+    """A checked line: (the row to store, its updated_at, "article:index")."""
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -482,7 +494,7 @@ def _check_label_line(
         labels = _canonical_values(codebook, labels)
         # Speakers given by key, label or alias are stored as the key.
         labels = speakers.resolve(codebook, labels)
-    return (
+    stored = (
         found,
         row["coder"].strip(),
         row["status"],
@@ -490,3 +502,4 @@ def _check_label_line(
         row.get("note") or "",
         codebook_id,
     )
+    return stored, row.get("updated_at") or "", f"{row['article_id']}:{row['sentence_index']}"

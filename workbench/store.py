@@ -762,6 +762,18 @@ class Store:
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (coder,)).fetchone()
         return None if row is None else self._state(LABELS, sentence_id, row[0])
 
+    def label_with_time(self, sentence_id: int, coder: str) -> tuple[dict[str, Any], str] | None:
+        """The coder's current label state for a sentence and its updated_at, or None."""
+        state = self.label(sentence_id, coder)
+        if state is None:
+            return None
+        (at,) = self.conn.execute(
+            "SELECT l.updated_at FROM labels l JOIN coders c ON c.id = l.coder_id"
+            " WHERE l.sentence_id = ? AND c.name = ?",
+            (sentence_id, coder),
+        ).fetchone()
+        return state, at
+
     def _state(self, ledger: Ledger, sentence_id: int, owner_id: int) -> dict[str, Any] | None:
         where, params = ledger.where(sentence_id, owner_id)
         row = self.conn.execute(
