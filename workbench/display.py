@@ -312,12 +312,14 @@ def display_lines(
     return list(_display_lines(text, width, mode, base))
 
 
+@lru_cache(maxsize=16384)
 def display_line(
     text: str, mode: DisplayMode, width: int | None = None, base: Direction | None = None
 ) -> str:
     """A short string (a name, a title, a table cell) on one line, cut at
     its logical end to `width` cells when given, in the display mode. Not
-    padded: the caller aligns it."""
+    padded: the caller aligns it. Cached: the status line and the field
+    panel draw the same names on every key."""
     clean = " ".join(sanitize(text).split())
     direction = _direction(clean, base)
     if mode == "app":

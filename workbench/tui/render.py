@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -319,6 +320,11 @@ def fitted(labels: Sequence[str], cells: int) -> list[str]:
     at 80 columns a field's choices keep to two lines and the sentence keeps
     its room. The cut is the longest that fits (water-filling), so short
     labels are never cut to make room."""
+    return list(_fitted(tuple(labels), cells))  # cached: the same on every key
+
+
+@lru_cache(maxsize=1024)
+def _fitted(labels: tuple[str, ...], cells: int) -> tuple[str, ...]:
     extra = 4  # the key, a space, and two spaces before the next item
     # A line breaks between items, so a line can waste up to one item.
     cells -= max((cell_len(x) for x in labels), default=0) // 2
@@ -328,11 +334,11 @@ def fitted(labels: Sequence[str], cells: int) -> list[str]:
 
     longest = max((cell_len(x) for x in labels), default=0)
     if total(longest) <= cells:
-        return list(labels)
+        return labels
     budget = 4
     while budget < longest and total(budget + 1) <= cells:
         budget += 1
-    return [cut(x, budget) if cell_len(x) > budget else x for x in labels]
+    return tuple(cut(x, budget) if cell_len(x) > budget else x for x in labels)
 
 
 def hanging(
