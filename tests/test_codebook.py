@@ -379,6 +379,70 @@ BROKEN: dict[str, tuple[str, list[tuple[int | None, str]]]] = {
             (9, "field 'Claim-Type' value 'نفي': id must be ascii snake_case (a-z, 0-9, _)"),
         ],
     ),
+    "replaces not a list of ids": (
+        HEAD + '[[field]]\nid = "c"\nkind = "multi"\nlabel = "C"\n'
+        '[[field.value]]\nid = "a"\nlabel = "A"\nreplaces = "old"\n'
+        '[[field.value]]\nid = "b"\nlabel = "B"\nreplaces = ["Old-One", 3]\n'
+        '[[field.value]]\nid = "d"\nlabel = "D"\nreplaces = ["Old-One", "x y"]\n',
+        [
+            (11, "field 'c' value 'a': 'replaces' must be a list of value ids (strings)"),
+            (15, "field 'c' value 'b': 'replaces' must be a list of value ids (strings)"),
+            (
+                19,
+                "field 'c' value 'd': 'replaces' holds 'Old-One', not an id "
+                "(ascii snake_case: a-z, 0-9, _)",
+            ),
+            (
+                19,
+                "field 'c' value 'd': 'replaces' holds 'x y', not an id "
+                "(ascii snake_case: a-z, 0-9, _)",
+            ),
+        ],
+    ),
+    "replaces an id still in the list, or twice": (
+        HEAD + '[[field]]\nid = "c"\nkind = "single"\nlabel = "C"\n'
+        '[[field.value]]\nid = "a"\nlabel = "A"\nreplaces = ["b", "a"]\n'
+        '[[field.value]]\nid = "b"\nlabel = "B"\nreplaces = ["gone", "gone"]\n'
+        '[[field.value]]\nid = "d"\nlabel = "D"\nreplaces = ["old"]\n'
+        '[[field.value]]\nid = "e"\nlabel = "E"\nreplaces = ["old"]\n',
+        [
+            (
+                11,
+                "field 'c' value 'a': replaces 'b', which is still a value of this field "
+                "(a replaced value must be gone)",
+            ),
+            (
+                11,
+                "field 'c' value 'a': replaces 'a', which is still a value of this field "
+                "(a replaced value must be gone)",
+            ),
+            (15, "field 'c' value 'b': 'replaces' lists 'gone' more than once"),
+            (
+                23,
+                "field 'c' value 'e': replaces 'old', which value 'd' already replaces "
+                "(an old value merges into one value)",
+            ),
+        ],
+    ),
+    "replaces on stance entries: one list at a time": (
+        HEAD + '[[field]]\nid = "s"\nkind = "stance"\nlabel = "S"\n'
+        '[[field.target]]\nid = "un"\nlabel = "UN"\nreplaces = ["blame"]\n'
+        '[[field.target]]\nid = "iraq"\nlabel = "Iraq"\nreplaces = ["un"]\n'
+        '[[field.polarity]]\nid = "blame"\nlabel = "Blame"\nreplaces = ["accuse"]\n'
+        '[[field.polarity]]\nid = "deny"\nlabel = "Deny"\nreplaces = ["accuse"]\n',
+        [
+            (
+                15,
+                "field 's' target 'iraq': replaces 'un', which is still a target of this "
+                "field (a replaced value must be gone)",
+            ),
+            (
+                23,
+                "field 's' polarity 'deny': replaces 'accuse', which polarity 'blame' "
+                "already replaces (an old value merges into one value)",
+            ),
+        ],
+    ),
     "inline value tables fall back to searching the id": (
         HEAD + '[[field]]\nid = "c"\nkind = "single"\nlabel = "C"\n'
         'value = [\n  { id = "a", label = "A" },\n  { id = "b", label = 2 },\n]\n',
@@ -542,6 +606,55 @@ def test_minimal_codebook_and_explicit_keys(tmp_path: Path) -> None:
     assert mini.field("who").values == () and mini.field("who").categories() == ()
     assert mini.description == "" and mini.language == ""
     assert mini.content_hash != load_codebook(HASAKAH).content_hash
+
+
+def test_replaces_names_merged_values_of_an_earlier_version() -> None:
+    text = HEAD + textwrap.dedent(
+        """\
+        [[field]]
+        id = "claim_type"
+        kind = "single"
+        label = "Claim type"
+        [[field.value]]
+        id = "figure"
+        label = "Casualty or figure"
+        replaces = ["casualty", "count"]
+        [[field.value]]
+        id = "denial"
+        label = "Denial"
+        replaces = []
+        [[field]]
+        id = "stance"
+        kind = "stance"
+        label = "Stance"
+        [[field.target]]
+        id = "coalition"
+        label = "Coalition"
+        key = "c"
+        replaces = ["usa"]
+        [[field.polarity]]
+        id = "blame"
+        label = "Blame"
+        key = "b"
+        replaces = ["accuse"]
+        """
+    )
+    book = parse_codebook(text, "r.toml")
+    claim = book.field("claim_type")
+    assert claim.value("figure").replaces == ("casualty", "count")
+    assert claim.value("denial").replaces == ()
+    assert book.field("stance").value("coalition", "target").replaces == ("usa",)
+    assert book.field("stance").value("blame", "polarity").replaces == ("accuse",)
+    # Merged ids are history, not values: labels may not use them.
+    assert validate_labels(book, {"claim_type": "casualty"}) == [
+        "field 'claim_type': unknown value 'casualty'"
+    ]
+    assert book.source == text
+    assert book.content_hash == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_hasakah_codebook_replaces_nothing(cb: Codebook) -> None:
+    assert not any(v.replaces for f in cb.fields for v in all_entries(f))
 
 
 # --------------------------------------------------------------------------

@@ -63,7 +63,7 @@ _FIELD_ATTRS = (
     "target",
     "polarity",
 )
-_VALUE_ATTRS = ("id", "label", "label_ar", "help", "example", "key", "aliases")
+_VALUE_ATTRS = ("id", "label", "label_ar", "help", "example", "key", "aliases", "replaces")
 _PARTS = ("value", "target", "polarity")  # the value lists a field may hold
 _DIGITS = tuple(str(d) for d in range(1, 10))
 
@@ -80,6 +80,9 @@ class Value:
     `key` is the key set in the codebook, or None (see `Field.keys` for the
     defaults). `aliases` only occur on entity values: other names the same
     entity goes by (Arabic or English), used to match what a coder types.
+    `replaces` names values of an earlier version of the codebook, gone from
+    this one, that were merged into this value (`workbench codebook diff`
+    reports them as merged, not removed).
     """
 
     id: str
@@ -89,6 +92,7 @@ class Value:
     example: str = ""
     key: str | None = None
     aliases: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -809,6 +813,7 @@ class _Builder:
                     )
                 else:
                     aliases = tuple(a)
+            replaces = self.get_replaces(item, vwhere, vat)
             if vid:
                 line = vat("id")
                 if vid in seen:
@@ -818,11 +823,58 @@ class _Builder:
                 else:
                     seen[vid] = line
             if len(self.errors) == n_errors:
-                out.append(Value(vid, label, label_ar, help, example, key, aliases))
+                out.append(Value(vid, label, label_ar, help, example, key, aliases, replaces))
             else:
                 # keep a placeholder so positions (default digit keys) stay right
                 out.append(Value(vid or f"#{j + 1}", label, key=key))
+        self.check_replaces(i, part, tuple(out), where, at)
         return tuple(out)
+
+    def get_replaces(self, item: Mapping[str, Any], where: str, at: Callable) -> tuple[str, ...]:
+        """The `replaces` list of one value table: ascii snake_case ids, each once."""
+        if "replaces" not in item:
+            return ()
+        ids = item["replaces"]
+        line = at("replaces")
+        if not isinstance(ids, list) or not all(isinstance(s, str) for s in ids):
+            self.error(f"{where}: 'replaces' must be a list of value ids (strings)", line)
+            return ()
+        bad = [s for s in ids if not _ID_RE.fullmatch(s)]
+        for s in bad:
+            self.error(
+                f"{where}: 'replaces' holds {s!r}, not an id (ascii snake_case: a-z, 0-9, _)",
+                line,
+            )
+        twice = sorted({s for s in ids if ids.count(s) > 1})
+        for s in twice:
+            self.error(f"{where}: 'replaces' lists {s!r} more than once", line)
+        return () if bad or twice else tuple(ids)
+
+    def check_replaces(
+        self, i: int, part: str, values: tuple[Value, ...], where: str, at: Callable
+    ) -> None:
+        """A replaced id is gone from the list, and only one value replaces it."""
+        present = {v.id for v in values}
+        by: dict[str, str] = {}
+        for j, v in enumerate(values):
+            if not v.replaces:
+                continue
+            line = self.value_at(i, part, j, v.id, at)("replaces")
+            for old in v.replaces:
+                if old in present:
+                    self.error(
+                        f"{where} {part} {v.id!r}: replaces {old!r}, which is still a {part} "
+                        "of this field (a replaced value must be gone)",
+                        line,
+                    )
+                elif old in by:
+                    self.error(
+                        f"{where} {part} {v.id!r}: replaces {old!r}, which {part} "
+                        f"{by[old]!r} already replaces (an old value merges into one value)",
+                        line,
+                    )
+                else:
+                    by[old] = v.id
 
     def check_keys(
         self,
