@@ -28,21 +28,11 @@ from workbench.codebook_diff import (
 ROOT = Path(__file__).resolve().parents[1]
 HASAKAH = ROOT / "labels" / "hasakah.toml"
 BASE = HASAKAH.read_text(encoding="utf-8")
-CLAIMS = (
-    "casualty_figure",
-    "military_operation",
-    "attribution",
-    "call_to_action",
-    "humanitarian",
-    "threat_assessment",
-    "denial",
-    "background",
-    "not_a_claim",
-)
 FIELDS = ("speaker", "stance", "claim_type", "confidence", "note")
 OLD = load_codebook(HASAKAH)
 SDF_ALIASES = OLD.field("speaker").value("sdf").aliases
 CLAIM_HELP = OLD.field("claim_type").help
+CLAIMS = OLD.field("claim_type").value_ids  # the nine claim types, digits 1-9
 
 
 @pytest.fixture

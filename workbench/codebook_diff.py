@@ -46,7 +46,7 @@ no click (`diff_text` imports `workbench.display` to sanitize its lines).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from workbench.codebook import Codebook, Field, Value
@@ -61,51 +61,39 @@ __all__ = [
     "semantic_fields",
 ]
 
-#: Every kind of change a diff reports.
-CHANGE_KINDS: tuple[str, ...] = (
-    "codebook_name",
-    "codebook_description",
-    "codebook_language",
-    "field_order",
-    "field_added",
-    "field_removed",
-    "field_kind",
-    "field_scale",
-    "field_help",
-    "field_example",
-    "field_required",
-    "field_adjudicate",
-    "field_label",
-    "field_label_ar",
-    "value_order",
-    "value_added",
-    "value_removed",
-    "value_merged",
-    "value_help",
-    "value_example",
-    "value_label",
-    "value_label_ar",
-    "value_key",
-    "value_aliases",
-)
+# Every kind of change a diff reports, with its class: True = semantic.
+_CLASSIFICATION: dict[str, bool] = {
+    "codebook_name": False,
+    "codebook_description": False,
+    "codebook_language": False,
+    "field_order": False,
+    "field_added": True,
+    "field_removed": True,
+    "field_kind": True,
+    "field_scale": True,
+    "field_help": True,
+    "field_example": True,
+    "field_required": True,  # what counts as done changes
+    "field_adjudicate": False,
+    "field_label": False,
+    "field_label_ar": False,
+    "value_order": False,
+    "value_added": True,
+    "value_removed": True,
+    "value_merged": True,
+    "value_help": True,
+    "value_example": True,
+    "value_label": False,
+    "value_label_ar": False,
+    "value_key": False,
+    "value_aliases": False,
+}
 
-#: Kinds that change what a label means (or whether it is done).
-SEMANTIC_KINDS: frozenset[str] = frozenset(
-    {
-        "field_added",
-        "field_removed",
-        "field_kind",
-        "field_scale",
-        "field_help",
-        "field_example",
-        "field_required",
-        "value_added",
-        "value_removed",
-        "value_merged",
-        "value_help",
-        "value_example",
-    }
-)
+#: Every kind of change a diff reports.
+CHANGE_KINDS: tuple[str, ...] = tuple(_CLASSIFICATION)
+
+#: Kinds that change what a label means (or whether it is done); the rest are cosmetic.
+SEMANTIC_KINDS: frozenset[str] = frozenset(k for k, semantic in _CLASSIFICATION.items() if semantic)
 
 # Long texts: a report says they changed, the JSON carries both versions.
 _LONG = frozenset({"description", "help", "example"})
@@ -142,44 +130,37 @@ class Change:
     def describe(self) -> str:
         """One human line, e.g. "claim_type: value 'casualty_figure' help changed"."""
         kind, old, new = self.kind, self.old, self.new
-        if kind == "field_added":
-            return f"field {self.field!r} added ({new!r})"
-        if kind == "field_removed":
-            return f"field {self.field!r} removed (was {old!r})"
         if kind == "field_order":
             return f"field order {_ids(old)} -> {_ids(new)}"
-        if kind.startswith("codebook_"):
-            return f"codebook {_attr_change(kind[len('codebook_') :], old, new)}"
-        where = f"{self.field}: "
-        if kind == "field_scale":
-            return f"{where}scale {_ids(old, ' < ')} -> {_ids(new, ' < ')}"
-        if kind.startswith("field_"):
-            return where + _attr_change(kind[len("field_") :], old, new)
-        if kind == "value_order":
-            return f"{where}{self.part} order {_ids(old)} -> {_ids(new)}"
-        where += f"{self.part} {self.value!r} "
-        if kind == "value_added":
-            return f"{where}added ({new!r})"
-        if kind == "value_removed":
-            return f"{where}removed (was {old!r})"
-        if kind == "value_merged":
-            return f"{where}merged into {new!r}"
-        if kind == "value_aliases":
-            return where + _aliases_change(old, new)
-        return where + _attr_change(kind[len("value_") :], old, new)
+        scope, _, what = kind.partition("_")  # "value_label_ar" -> "value", "label_ar"
+        if scope == "codebook":
+            subject = "codebook"
+        elif kind in ("field_added", "field_removed"):
+            subject = f"field {self.field!r}"
+        elif scope == "field" or kind == "value_order":
+            subject = f"{self.field}:"
+        else:
+            subject = f"{self.field}: {self.part} {self.value!r}"
+        if what == "added":
+            return f"{subject} added ({new!r})"
+        if what == "removed":
+            return f"{subject} removed (was {old!r})"
+        if what == "merged":
+            return f"{subject} merged into {new!r}"
+        if what == "order":
+            return f"{subject} {self.part} order {_ids(old)} -> {_ids(new)}"
+        if what == "scale":
+            return f"{subject} scale {_ids(old, ' < ')} -> {_ids(new, ' < ')}"
+        if what == "aliases":
+            return f"{subject} {_aliases_change(old, new)}"
+        return f"{subject} {_attr_change(what, old, new)}"
 
     def as_json(self) -> dict[str, Any]:
-        """The change as `diff_json` lists it (tuples as lists)."""
-        return {
-            "kind": self.kind,
-            "semantic": self.semantic,
-            "field": self.field,
-            "part": self.part,
-            "value": self.value,
-            "old": _jsonable(self.old),
-            "new": _jsonable(self.new),
-            "description": self.describe(),
-        }
+        """The change as `diff_json` lists it: its attributes (tuples as
+        lists) and `description`."""
+        out = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        out["description"] = self.describe()
+        return out
 
 
 def _change(
@@ -190,7 +171,7 @@ def _change(
     old: Any = None,
     new: Any = None,
 ) -> Change:
-    return Change(kind, kind in SEMANTIC_KINDS, field, part, value, old, new)
+    return Change(kind, _CLASSIFICATION[kind], field, part, value, old, new)
 
 
 def _attr_change(attr: str, old: Any, new: Any) -> str:
