@@ -782,6 +782,47 @@ def codebook_check(path: str) -> None:
     _say(f"{_visible(path)}: ok: {book.name} {book.version}, fields: {kinds}")
 
 
+@codebook.command("diff")
+@click.argument("old_path", metavar="OLD.toml", type=click.Path())
+@click.argument("new_path", metavar="NEW.toml", type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per change; json: the changes with old and new values.",
+)
+def codebook_diff(old_path: str, new_path: str, fmt: str) -> None:
+    """List what changed between two codebook versions.
+
+    Each change is semantic (what a label means, or when it is done, may
+    differ) or cosmetic (how the codebook looks). Exits 0 with or without
+    changes; 1 if a file is unreadable or not a valid codebook (every
+    problem of both files, located).
+    """
+    from workbench.codebook import load_codebook
+    from workbench.codebook_diff import diff_codebooks, diff_json, diff_text
+
+    books = []
+    errors: list[WorkbenchError] = []
+    for path in (old_path, new_path):
+        try:
+            books.append(load_codebook(path))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise InputErrors(errors)
+    old, new = books
+    changes = diff_codebooks(old, new)
+    if fmt == "json":
+        from workbench.export import dumps
+
+        click.echo(dumps(diff_json(old, new, changes), indent=2))
+    else:
+        click.echo(diff_text(old, new, changes))
+
+
 class _progress:
     """A progress bar on stderr, only on a terminal: for imports of many
     files, and for exports (called every 10,000 rows, total unknown)."""
