@@ -141,10 +141,14 @@ NEWER = [("rumour", "rumour"), ("rumour", "denial"), ("background", "background"
 
 @pytest.fixture
 def two_versions(store, codebook, tmp_path):
-    """PLAN under 1.1.0 on hasakah-04; amina and omar under 1.2.0 on hasakah-03."""
-    code_plan(store, codebook)
+    """PLAN under 1.1.0 on hasakah-04; amina and omar under 1.2.0 on hasakah-03.
+
+    1.2.0 is registered first, as when some coders have the new file while
+    others still code with the old one: registering 1.2.0 after PLAN was
+    coded would carry PLAN's labels over to it (`workbench.revisions`)."""
     newer = parse_codebook(version_1_2_0(), tmp_path / "v1.2.0.toml")
     book_id = store.register_codebook(newer)
+    code_plan(store, codebook)
     code_claims(store, store.sentences(article_id(store, "hasakah-03"))[:3], NEWER, book_id)
     return store
 
@@ -199,7 +203,7 @@ def test_cli_codebook_version_and_the_excluded_line(two_versions, db_path):
     missing = workbench("agree", "--codebook-version", "9.9", db=db_path)
     assert missing.returncode == 1
     assert missing.stderr.strip().splitlines() == [
-        f"error: {db_path}: no codebook version '9.9' in this database (versions: 1.1.0, 1.2.0)"
+        f"error: {db_path}: no codebook version '9.9' in this database (versions: 1.2.0, 1.1.0)"
     ]
 
 

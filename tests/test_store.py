@@ -292,7 +292,7 @@ def test_a_real_schema_2_database_migrates_keeping_labels_gold_and_undo(tmp_path
     assert before["gold"] and before["gold_events"] and before["assignments"]
     assert any(e[6] is not None for e in before["entities"])  # a speaker added by a coder
     with Store(path) as s:
-        assert s.schema_version == migrations.SCHEMA_VERSION == 4
+        assert s.schema_version == migrations.SCHEMA_VERSION == 5
         assert _v2_rows(s.conn) == before
         for events in ("label_events", "gold_events"):
             origins = s.conn.execute(f"SELECT DISTINCT origin FROM {events}").fetchall()

@@ -135,15 +135,25 @@ def import_command(paths: Sequence[str], encoding: str | None, db_path: str) -> 
 
 
 @cli.command()
+@click.option("--round", "round_name", help="Only this round: its coders' progress on it.")
 @table_display_option
 @db_option
-def stats(display: DisplayMode, db_path: str) -> None:
-    """Articles with their sentence counts, each coder's progress, and gold."""
+def stats(round_name: str | None, display: DisplayMode, db_path: str) -> None:
+    """Articles with their sentence counts, each coder's progress, labels to
+    recheck after a codebook revision, and gold."""
     from workbench.codebook import parse_codebook
     from workbench.stats import render_stats
     from workbench.store import Store
 
     with Store(db_path, create=False) as store:
+        if round_name is not None:
+            from rich.console import Console
+
+            from workbench.round_report import render_round
+            from workbench.rounds import get_round
+
+            render_round(store, get_round(store, round_name), Console(), mode=display)
+            return
         # Gold is judged under the newest codebook coded with; none yet, no gold.
         latest = store.latest_codebook()
         book = parse_codebook(*latest) if latest else None
@@ -382,6 +392,11 @@ def _names(value: str | None) -> list[str] | None:
     "--codebook-version",
     help="Report the labels under this codebook version (default: the newest in the selection).",
 )
+@click.option(
+    "--round",
+    "round_name",
+    help="Only this round's sentences and coders (training: each trainee against the key).",
+)
 @table_display_option
 @db_option
 def agree(
@@ -397,6 +412,7 @@ def agree(
     as_app: bool,
     codebook_path: str | None,
     codebook_version: str | None,
+    round_name: str | None,
     display: DisplayMode,
     db_path: str,
 ) -> None:
@@ -438,6 +454,7 @@ def agree(
                 codebook_version=codebook_version,
                 pair=(two[0], two[1]) if two else None,
                 alpha_mins=(*ALPHA_MINS, *alpha_mins),
+                round_name=round_name,
             )
         except AgreementError as exc:
             raise WorkbenchError(str(exc), db_path) from None
@@ -857,6 +874,136 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+@cli.group("round")
+def round_group() -> None:
+    """Study rounds: training, pilot, reliability, production."""
+
+
+def _actor(by: str | None) -> str:
+    """Who creates or closes a round, for its history."""
+    return by or os.environ.get("WORKBENCH_CODER") or os.environ.get("USER") or "unknown"
+
+
+by_option = click.option(
+    "--by", help="Who does this, for the round's history (default: $WORKBENCH_CODER, $USER)."
+)
+
+
+@round_group.command("create")
+@click.argument("name")
+@click.option(
+    "--kind", type=click.Choice(["training", "pilot", "reliability", "production"]), required=True
+)
+@click.option("--coders", required=True, help="Comma-separated coder names.")
+@click.option("--articles", help="Every sentence of these articles (comma-separated ids).")
+@click.option(
+    "--sample", type=click.IntRange(min=1), help="N sentences that no earlier round used."
+)
+@click.option(
+    "--stratify-by", help="With --sample: oversample this field's rarest values as coded so far."
+)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--key", help="Training: the answer key, a coder's labels or `gold`.")
+@click.option(
+    "--pass-alpha",
+    default=0.8,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Training: alpha with the key a trainee must reach on every field.",
+)
+@codebook_option
+@by_option
+@table_display_option
+@db_option
+def round_create(
+    name: str,
+    kind: str,
+    coders: str,
+    articles: str | None,
+    sample: int | None,
+    stratify_by: str | None,
+    seed: int,
+    key: str | None,
+    pass_alpha: float,
+    codebook_path: str | None,
+    by: str | None,
+    display: DisplayMode,
+    db_path: str,
+) -> None:
+    """Create a round: its sentences, coders and the codebook version in force."""
+    from rich.console import Console
+
+    from workbench.codebook import resolve_codebook
+    from workbench.round_report import render_round
+    from workbench.rounds import create_round
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        book = resolve_codebook(codebook_path, store)
+        rnd = create_round(
+            store,
+            name,
+            kind,
+            _names(coders) or [],
+            book,
+            by=_actor(by),
+            articles=_names(articles),
+            sample=sample,
+            stratify_by=stratify_by,
+            seed=seed,
+            key=key,
+            pass_alpha=pass_alpha,
+        )
+        render_round(store, rnd, Console(), mode=display, created=True)
+
+
+@round_group.command("list")
+@table_display_option
+@db_option
+def round_list(display: DisplayMode, db_path: str) -> None:
+    """Every round: kind, codebook version, coders, progress, open or closed, stale."""
+    from rich.console import Console
+
+    from workbench.round_report import render_rounds
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        render_rounds(store, Console(), mode=display)
+
+
+@round_group.command("show")
+@click.argument("name")
+@table_display_option
+@db_option
+def round_show(name: str, display: DisplayMode, db_path: str) -> None:
+    """One round: its design, history, progress, and (training) who passed."""
+    from rich.console import Console
+
+    from workbench.round_report import render_round
+    from workbench.rounds import get_round
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        render_round(store, get_round(store, name), Console(), mode=display, trainees=True)
+
+
+@round_group.command("close")
+@click.argument("name")
+@by_option
+@db_option
+def round_close(name: str, by: str | None, db_path: str) -> None:
+    """Close a round: its coders' labels on its sentences become final."""
+    from workbench.rounds import close_round
+    from workbench.store import Store
+
+    with Store(db_path, create=False) as store:
+        rnd = close_round(store, name, by=_actor(by))
+    _say(
+        f"closed round {_visible(rnd.name)}: its {rnd.sentences} sentences are final for "
+        f"{', '.join(map(_visible, rnd.coders))}"
+    )
 
 
 def _stderr_console() -> Any:

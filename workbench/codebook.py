@@ -66,6 +66,15 @@ _FIELD_ATTRS = (
 _VALUE_ATTRS = ("id", "label", "label_ar", "help", "example", "key", "aliases", "replaces")
 _PARTS = ("value", "target", "polarity")  # the value lists a field may hold
 _DIGITS = tuple(str(d) for d in range(1, 10))
+# The level of measurement agreement uses for each kind of field (text
+# fields have none).
+LEVEL_OF_KIND = {
+    "single": "nominal",
+    "entity": "nominal",
+    "multi": "masi",
+    "stance": "masi",
+    "ordinal": "ordinal",
+}
 
 
 # --------------------------------------------------------------------------

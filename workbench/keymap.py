@@ -61,6 +61,14 @@ LABELING: tuple[KeyBinding, ...] = (
         tooltip="Jump to the next sentence that is not done (drafts included)",
     ),
     KeyBinding("previous_undone", "shift+tab", "next_undone(-1)", "Previous not done", show=False),
+    KeyBinding(
+        "recheck",
+        "ctrl+r",
+        "next_recheck",
+        "Next recheck",
+        show=False,
+        tooltip="Go to your next label that a codebook revision asks you to look at again",
+    ),
     KeyBinding("back", "escape", "back", "List"),
     KeyBinding("quit", "q", "quit", "Quit"),
 )

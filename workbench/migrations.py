@@ -255,10 +255,107 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+# Schema 5: study rounds and codebook revisions.
+_V5 = """
+-- A round of a study: a fixed set of sentences, coders and the codebook
+-- version in force when it was created (training, pilot, reliability,
+-- production). Closing it locks its coders' labels on its sentences.
+CREATE TABLE rounds (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('training', 'pilot', 'reliability', 'production')),
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id),
+    params TEXT NOT NULL DEFAULT '{}',  -- how its sentences were chosen: articles, or the
+                                        -- sample's size, seed, stratification and strata;
+                                        -- the answer key and pass threshold of a training round
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    closed_by TEXT,
+    closed_at TEXT                      -- NULL = open
+);
+
+CREATE TABLE round_coders (
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    PRIMARY KEY (round_id, coder_id)
+);
+
+CREATE TABLE round_sentences (
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id),
+    stratum TEXT,                       -- the value it was drawn for (stratified samples)
+    PRIMARY KEY (round_id, sentence_id)
+);
+CREATE INDEX round_sentences_by_sentence ON round_sentences (sentence_id, round_id);
+
+-- Who created or closed a round, and when.
+CREATE TABLE round_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    action TEXT NOT NULL,               -- create, close
+    actor TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+);
+CREATE TRIGGER round_events_no_update BEFORE UPDATE ON round_events
+BEGIN SELECT RAISE(ABORT, 'round_events is append-only'); END;
+CREATE TRIGGER round_events_no_delete BEFORE DELETE ON round_events
+BEGIN SELECT RAISE(ABORT, 'round_events is append-only'); END;
+
+-- A closed round's labels are final: every write path (the screens, undo,
+-- import-labels, merge) is refused here, whatever code it goes through.
+CREATE TRIGGER labels_locked_insert BEFORE INSERT ON labels
+WHEN EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id
+             JOIN round_coders rc ON rc.round_id = r.id
+             WHERE rs.sentence_id = NEW.sentence_id AND rc.coder_id = NEW.coder_id
+               AND r.closed_at IS NOT NULL)
+BEGIN SELECT RAISE(ABORT, 'label locked: its round is closed'); END;
+CREATE TRIGGER labels_locked_update BEFORE UPDATE OF status, data, note ON labels
+WHEN EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id
+             JOIN round_coders rc ON rc.round_id = r.id
+             WHERE rs.sentence_id = OLD.sentence_id AND rc.coder_id = OLD.coder_id
+               AND r.closed_at IS NOT NULL)
+BEGIN SELECT RAISE(ABORT, 'label locked: its round is closed'); END;
+CREATE TRIGGER labels_locked_delete BEFORE DELETE ON labels
+WHEN EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id
+             JOIN round_coders rc ON rc.round_id = r.id
+             WHERE rs.sentence_id = OLD.sentence_id AND rc.coder_id = OLD.coder_id
+               AND r.closed_at IS NOT NULL)
+BEGIN SELECT RAISE(ABORT, 'label locked: its round is closed'); END;
+
+-- A codebook version registered after an earlier one of the same name: what
+-- changed, and what the revision did to the labels made under the earlier one.
+CREATE TABLE codebook_revisions (
+    codebook_id INTEGER PRIMARY KEY REFERENCES codebooks(id),
+    previous_id INTEGER NOT NULL REFERENCES codebooks(id),
+    changes TEXT NOT NULL,              -- workbench.codebook_diff JSON
+    marked INTEGER NOT NULL,            -- labels marked for recheck (they keep their version)
+    carried INTEGER NOT NULL,           -- labels carried over to the new version unchanged
+    applied_at TEXT NOT NULL
+);
+
+-- A label to look at again: made under an earlier version whose field later
+-- changed semantically. Open while the coder's label is still under an
+-- earlier version than `codebook_id` (re-committing it under the new
+-- version settles it, and undoing that re-opens it).
+CREATE TABLE rechecks (
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id),  -- the revision that asks
+    field TEXT NOT NULL,
+    reason TEXT NOT NULL,               -- e.g. "value 'x' merged into 'y'"
+    suggestion TEXT,                    -- JSON: the value carried over (replaces), or NULL
+    PRIMARY KEY (sentence_id, coder_id, codebook_id, field)
+);
+CREATE INDEX rechecks_by_coder ON rechecks (coder_id, sentence_id);
+"""
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(_V1),
     _script(_V2),
     _script(_V3),
     _v4,
+    _script(_V5),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -40,7 +40,7 @@ from workbench.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
-from workbench.codebook import Codebook, Field, parse_codebook
+from workbench.codebook import LEVEL_OF_KIND, Codebook, Field, parse_codebook
 from workbench.reliability import (
     ALPHA_MINS,
     alpha_by_article,
@@ -52,18 +52,12 @@ from workbench.reliability import (
     field_reliability,
     sample_size,
 )
+from workbench.rounds import Round, RoundError, get_round, round_summary
 from workbench.store import DONE_SQL, Store, sql_in
+from workbench.training import trainee_report
 
 if TYPE_CHECKING:
     from workbench.display import DisplayMode
-
-LEVEL_OF_KIND = {
-    "single": "nominal",
-    "entity": "nominal",
-    "multi": "masi",
-    "stance": "masi",
-    "ordinal": "ordinal",
-}
 
 
 @dataclass
@@ -118,10 +112,11 @@ class Selection:
     unrecorded: bool  # labels that record no codebook count as this version
     excluded_versions: dict[str, int]
     unrecorded_labels: int = 0  # how many done labels that is
+    round: Round | None = None  # only this round's sentences (and, by default, coders)
 
     def where(self) -> tuple[list[str], list[Any]]:
         """SQL conditions (aliases l, c, a) for this selection's labels, any status."""
-        where, params = _filters(self.coders, self.articles)
+        where, params = _filters(self.coders, self.articles, self.round)
         versions = []
         if self.codebook_ids:
             clause, bound = sql_in("l.codebook_id", list(self.codebook_ids))
@@ -133,9 +128,15 @@ class Selection:
         return where, params
 
 
-def _filters(coders: list[str] | None, articles: list[str] | None) -> tuple[list[str], list[Any]]:
-    """SQL conditions for labels of current articles, by coder and article."""
+def _filters(
+    coders: list[str] | None, articles: list[str] | None, rnd: Round | None = None
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions for labels of current articles, by coder and article,
+    and of a round's sentences (a round may hold earlier article versions)."""
     where, params = ["a.is_current = 1"], []
+    if rnd is not None:
+        where = ["l.sentence_id IN (SELECT sentence_id FROM round_sentences WHERE round_id = ?)"]
+        params = [rnd.id]
     for column, values in (("c.name", coders), ("a.ext_id", articles)):
         if values:
             clause, bound = sql_in(column, values)
@@ -167,8 +168,12 @@ def select(
     articles: list[str] | None = None,
     fields: list[str] | None = None,
     codebook_version: str | None = None,
+    round_name: str | None = None,
 ) -> Selection:
     """The selection a report covers, its filters checked (`SelectionError`).
+
+    With `round_name`, only the round's sentences and (unless `coders` names
+    some of them) its coders.
 
     The version is `codebook_version` if given, else the newest among the
     selected done labels (version numbers made of dotted integers compare as
@@ -177,7 +182,10 @@ def select(
     the one registered in the database.
     """
     _check_known(store, coders, articles)
-    where, params = _filters(coders, articles)
+    rnd = _round_of(store, round_name, coders)
+    if rnd is not None and not coders:
+        coders = list(rnd.coders)
+    where, params = _filters(coders, articles, rnd)
     where.append(f"l.status IN {DONE_SQL}")
     counted = _labels(store, "l.codebook_id, COUNT(*)", where, params, "GROUP BY l.codebook_id")
     registered = {cid: (name, version) for cid, name, version in store.codebook_versions()}
@@ -218,7 +226,24 @@ def select(
             if (name, version) != chosen
         },
         unrecorded_labels=nulls if chosen == own else 0,
+        round=rnd,
     )
+
+
+def _round_of(store: Store, name: str | None, coders: list[str] | None) -> Round | None:
+    if name is None:
+        return None
+    try:
+        rnd = get_round(store, name)
+    except RoundError as exc:
+        raise SelectionError(exc.args[0]) from None
+    outside = [c for c in coders or () if c not in rnd.coders]
+    if outside:
+        raise SelectionError(
+            f"coder(s) not in round {name!r}: {', '.join(outside)} "
+            f"(its coders: {', '.join(rnd.coders)})"
+        )
+    return rnd
 
 
 def _newest(keys: list[tuple[str, str]], order: dict[tuple[str, str], int]) -> tuple[str, str]:
@@ -664,6 +689,7 @@ def build(
     pair: tuple[str, str] | None = None,
     alpha_mins: Sequence[float] = ALPHA_MINS,
     windows: int = 5,
+    round_name: str | None = None,
 ) -> dict[str, Any]:
     """The whole report as the stable JSON of `workbench agree --format json`.
 
@@ -677,9 +703,10 @@ def build(
         articles=articles,
         fields=fields,
         codebook_version=codebook_version,
+        round_name=round_name,
     )
     if pair is not None:
-        _check_pair(store, pair, coders)
+        _check_pair(store, pair, selection.coders)
     book = selection.codebook
     data = collect(store, book, selection=selection)
     names = next(iter(data.values())).coders if data else _coders_in(store, selection)
@@ -697,7 +724,7 @@ def build(
             "codebook": {"name": book.name, "version": book.version},
             "coders": names,
             "articles": selection.articles,
-            "round": None,
+            "round": None if selection.round is None else selection.round.name,
             "excluded_versions": selection.excluded_versions,
             "unrecorded_version": selection.unrecorded_labels,
         },
@@ -753,6 +780,12 @@ def build(
             }
     report["disagreements"] = _most_disagreed(store, data)
     _add_disagreement_lists(store, report, data)
+    if selection.round is not None:
+        report["round"] = round_summary(store, selection.round)
+        if selection.round.key is not None:
+            report["trainees"] = trainee_report(
+                store, selection.round, book, bootstrap=bootstrap, seed=seed
+            )
     return report
 
 

@@ -9,10 +9,20 @@ a terminal. Every commit is written by the store before a method returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.codebook import Codebook, Field
+from workbench.rechecks import Recheck, all_rechecks, next_recheck, open_rechecks
+from workbench.rounds import (
+    Round,
+    locked_in_article,
+    open_round_sentences,
+    round_progress_by_article,
+)
 from workbench.store import DONE_STATUSES, ArticleRow, SentenceRow, Store
+
+if TYPE_CHECKING:
+    from workbench.training import Feedback
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,9 @@ class ArticleProgress:
     done: int  # this coder's labeled + skipped + flagged sentences
     assigned: bool = False  # assigned to this coder by `workbench assign`
     drafts: int = 0  # saved but not done
+    round: str | None = None  # the coder's open round with sentences here
+    round_done: int = 0  # done sentences of that round here
+    round_total: int = 0  # that round's sentences here
 
     @property
     def total(self) -> int:
@@ -66,7 +79,7 @@ class Draft:
     def edited(self) -> bool:
         """Changed by the coder since loaded (a carried suggestion is not an edit)."""
         own = {k: v for k, v in self.values.items() if k not in self.carried}
-        loaded = {k: v for k, v in self.loaded.items() if k != NEW_KEY}
+        loaded = {k: v for k, v in self.loaded.items() if k != NEW_KEY and k not in self.carried}
         return own != loaded or self.new != self.loaded.get(NEW_KEY, {})
 
     def data(self) -> dict[str, Any]:
@@ -96,6 +109,8 @@ class CommitResult:
     moved_to: int | None = None  # the sentence now shown (None: stayed)
     article_done: bool = False
     created: tuple[str, ...] = ()  # names of speakers created by this commit
+    feedback: Feedback | None = None  # a training round's key answer for the committed sentence
+    round_done: str | None = None  # the round whose sentences here are now all done
 
 
 class LabelingSession:
@@ -115,6 +130,13 @@ class LabelingSession:
         self._done_elsewhere = 0
         self._overall_total = 0
         self._search_keys: dict[int, list[tuple[int, str, str]]] = {}
+        # Study rounds (workbench.rounds): the open round each sentence is
+        # in for this coder, this article's final labels and the labels a
+        # codebook revision asks the coder to look at again.
+        self.in_round: dict[int, Round] = open_round_sentences(store, coder)
+        self.locked: dict[int, str] = {}
+        self.rechecks: dict[int, list[Recheck]] = {}
+        self.focus: set[int] | None = None  # an open round's sentences here: enter walks these
 
     # -- articles --------------------------------------------------------
 
@@ -126,16 +148,27 @@ class LabelingSession:
         from workbench.assign import assigned_article_ids
 
         mine = set(assigned_article_ids(self.store, self.coder))
+        rounds = round_progress_by_article(self.store, self.coder, self.in_round)
         listing = [
             ArticleProgress(
                 a,
                 sum(n for st, n in counts.get(a.id, {}).items() if st in DONE_STATUSES),
                 a.id in mine,
                 counts.get(a.id, {}).get("draft", 0),
+                *rounds.get(a.id, (None, 0, 0)),
             )
             for a in self.store.articles()
         ]
-        return sorted(listing, key=lambda p: not p.assigned)  # stable: import order kept
+        order = {r.name: i for i, r in enumerate(dict.fromkeys(self.in_round.values()))}
+        # The coder's open rounds first (oldest round first), then assigned
+        # articles; stable, so import order is kept within each.
+        return sorted(
+            listing,
+            key=lambda p: (
+                order.get(p.round, len(order)) if p.round else len(order),
+                not p.assigned,
+            ),
+        )
 
     def open_article(self, article_id: int, index: int | None = None) -> None:
         """Open an article at `index`, else at its first sentence this coder has not done."""
@@ -144,6 +177,10 @@ class LabelingSession:
         self.article = self.store.article(article_id)
         self.sentences = self.store.sentences(article_id)
         self.labels = self.store.labels_of(self.coder, article_id)
+        self.locked = locked_in_article(self.store, self.coder, article_id)
+        self.rechecks = open_rechecks(self.store, self.coder, article_id)
+        focus = {s.id for s in self.sentences if s.id in self.in_round}
+        self.focus = focus if focus and len(focus) < len(self.sentences) else None
         done, self._overall_total = self.store.progress_totals(self.coder)
         self._done_elsewhere = done - self._done_here()
         if index is None:
@@ -190,9 +227,16 @@ class LabelingSession:
         n = len(self.sentences)
         for k in range(1, n + 1):
             i = (after + k * step) % n
+            if self.focus is not None and self.sentences[i].id not in self.focus:
+                continue  # not part of the coder's round: enter walks the round
             if not self.is_done(i):
                 return i
         return None
+
+    def round_of(self, index: int | None = None) -> Round | None:
+        """The coder's open round the sentence is in, if any."""
+        sid = self.sentences[self.index if index is None else index].id
+        return self.in_round.get(sid)
 
     def is_done(self, index: int) -> bool:
         state = self.labels.get(self.sentences[index].id)
@@ -206,7 +250,14 @@ class LabelingSession:
         if state is not None:
             data = dict(state["data"])
             new = data.pop(NEW_KEY, {})
-            return Draft(values=data, new=dict(new), loaded=dict(state["data"]))
+            draft = Draft(values=data, new=dict(new), loaded=dict(state["data"]))
+            for mark in self.rechecks.get(self.sentence.id, ()):
+                if mark.suggestion is not None:
+                    # A merged value carried over for the coder to confirm:
+                    # written only when they commit it.
+                    draft.values[mark.field] = mark.suggestion
+                    draft.carried.add(mark.field)
+            return draft
         draft = Draft()
         speaker = self._entity_field()
         if speaker and self.sentence.in_quote and self.index > 0:
@@ -326,7 +377,12 @@ class LabelingSession:
             if f.kind == "stance":
                 values.setdefault(f.id, [])
         stored = self.labels.get(self.sentence.id)
-        if not self.draft.new and stored == {"status": status, "data": values, "note": note}:
+        rechecked = self.sentence.id in self.rechecks
+        if (
+            not self.draft.new
+            and not rechecked
+            and stored == {"status": status, "data": values, "note": note}
+        ):
             # Confirming what is already saved: no event, so undo never
             # "undoes" a change that changed nothing.
             following = self.next_undone(self.index)
@@ -341,11 +397,49 @@ class LabelingSession:
                     values[field_id] = create_speaker(self.store, field_id, name, self.coder)
                     created.append(name)
             self._save(status, values, note)
+        committed = self.sentence.id
+        if rechecked:
+            self.rechecks = open_rechecks(self.store, self.coder, self.sentence.article_id)
+        feedback = self._feedback(committed, values)
         following = self.next_undone(self.index)
         self._load(self.index if following is None else following)
         return CommitResult(
-            status, moved_to=following, article_done=following is None, created=tuple(created)
+            status,
+            moved_to=following,
+            article_done=following is None,
+            created=tuple(created),
+            feedback=feedback,
+            round_done=None
+            if following is not None or self.focus is None
+            else self.in_round[committed].name,
         )
+
+    def _feedback(self, sentence_id: int, values: dict[str, Any]) -> Feedback | None:
+        """A training round's key answer for a committed sentence (only in
+        open training rounds with a key: everywhere else coding is blind)."""
+        rnd = self.in_round.get(sentence_id)
+        if rnd is None or rnd.kind != "training" or rnd.key is None:
+            return None
+        from workbench.training import feedback
+
+        return feedback(self.store, rnd, self.codebook, sentence_id, values)
+
+    def rechecks_total(self) -> list[tuple[int, int]]:
+        """(article id, sentence index) of every label this coder has to recheck."""
+        return all_rechecks(self.store, self.coder)
+
+    def next_recheck(self) -> bool:
+        """Go to this coder's next label to recheck, in any article; False if none."""
+        assert self.article is not None
+        found = next_recheck(self.store, self.coder, self.article.id, self.sentence.idx)
+        if found is None:
+            return False
+        article_id, index = found
+        if article_id != self.article.id:
+            self.open_article(article_id, index)
+        else:
+            self.go(index)
+        return True
 
     def _save(self, status: str, data: dict[str, Any], note: str) -> None:
         """Write a state of the current sentence; session state changes only

@@ -42,6 +42,12 @@ LABEL_STATUSES = ("labeled", "skipped", "flagged", "draft")
 # saved (it survives a crash) but not done.
 DONE_STATUSES = ("labeled", "skipped", "flagged")
 DONE_SQL = "('labeled', 'skipped', 'flagged')"  # for `l.status IN {DONE_SQL}`
+# True for a label `l` on a sentence of a closed round its coder belongs to.
+LOCKED_SQL = (
+    "EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id"
+    " JOIN round_coders rc ON rc.round_id = r.id WHERE rs.sentence_id = l.sentence_id"
+    " AND rc.coder_id = l.coder_id AND r.closed_at IS NOT NULL)"
+)
 
 
 def now() -> str:
@@ -266,6 +272,13 @@ class Store:
         except sqlite3.OperationalError as exc:
             self._rollback()
             raise SaveError(_write_failure(exc), self.path) from None
+        except sqlite3.IntegrityError as exc:
+            self._rollback()
+            if "its round is closed" not in str(exc):
+                raise
+            raise SaveError(
+                f"cannot save: {exc} (labels of a closed round are final)", self.path
+            ) from None
         except BaseException:
             self._rollback()
             raise
@@ -575,14 +588,98 @@ class Store:
                         (value.label, value.label_ar, *value.aliases),
                         codebook_id=codebook_id,
                     )
+            self._revise(codebook_id, codebook)
         return codebook_id
 
+    def _revise(self, codebook_id: int, codebook: Codebook) -> None:
+        """Apply a new version to the labels made under earlier ones
+        (`workbench.revisions`): a label that a semantic change concerns is
+        marked recheck and keeps its version; every other one is carried over
+        to the new version, its data untouched. A closed round's labels are
+        neither: they stay as measured (the round is reported stale)."""
+        earlier = [
+            (old_id, source, path)
+            for old_id, version, source, path in self.conn.execute(
+                "SELECT id, version, source, path FROM codebooks WHERE name = ? AND id < ?"
+                " ORDER BY id",
+                (codebook.name, codebook_id),
+            ).fetchall()
+            if _older(version, codebook.version)
+        ]
+        if not earlier:
+            return  # the first version, or an older one registered late: nothing to revise
+        from workbench.codebook import parse_codebook
+        from workbench.codebook_diff import diff_codebooks, diff_json
+        from workbench.revisions import label_marks
+
+        marked = carried = 0
+        record: dict[str, Any] = {}
+        for old_id, source, path in earlier:
+            try:
+                old = parse_codebook(source, path)
+            except WorkbenchError:
+                continue  # stored under rules this release no longer accepts
+            changes = diff_codebooks(old, codebook)
+            if old_id == earlier[-1][0]:
+                record = diff_json(old, codebook, changes)
+            carry = []
+            for sentence_id, coder_id, data in self.conn.execute(
+                "SELECT l.sentence_id, l.coder_id, l.data FROM labels l"
+                f" WHERE l.codebook_id = ? AND NOT {LOCKED_SQL}",
+                (old_id,),
+            ).fetchall():
+                marks = label_marks(changes, codebook, json.loads(data))
+                if not marks:
+                    carry.append((codebook_id, sentence_id, coder_id))
+                    continue
+                marked += 1
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO rechecks (sentence_id, coder_id, codebook_id, field,"
+                    " reason, suggestion) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            sentence_id,
+                            coder_id,
+                            codebook_id,
+                            m.field,
+                            m.reason,
+                            None if m.suggestion is None else canonical_json(m.suggestion),
+                        )
+                        for m in marks
+                    ],
+                )
+            self.conn.executemany(
+                "UPDATE labels SET codebook_id = ? WHERE sentence_id = ? AND coder_id = ?", carry
+            )
+            carried += len(carry)
+        self.conn.execute(
+            "INSERT INTO codebook_revisions (codebook_id, previous_id, changes, marked, carried,"
+            " applied_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                codebook_id,
+                earlier[-1][0],
+                canonical_json(record),
+                marked,
+                carried,
+                now(),
+            ),
+        )
+
     def latest_codebook(self) -> tuple[str, str] | None:
-        """(TOML source, original path) of the newest registered codebook."""
-        row = self.conn.execute(
-            "SELECT source, path FROM codebooks ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        return None if row is None else (row[0], row[1])
+        """(TOML source, original path) of the newest codebook: the highest
+        version of the codebook registered last (an older version registered
+        late, by a coder still on the old file, does not replace it)."""
+        row = self.conn.execute("SELECT name FROM codebooks ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        rows = self.conn.execute(
+            "SELECT version, source, path FROM codebooks WHERE name = ? ORDER BY id", row
+        ).fetchall()
+        newest = rows[0]
+        for candidate in rows[1:]:
+            if _older(newest[0], candidate[0]):
+                newest = candidate
+        return newest[1], newest[2]
 
     def codebook_versions(self) -> list[tuple[int, str, str]]:
         """(id, name, version) of every registered codebook, oldest first."""
@@ -731,6 +828,8 @@ class Store:
     ) -> int:
         """Log a change and write the new state, inside the caller's transaction."""
         owner_id = self.ensure_coder(owner)
+        if ledger is LABELS:
+            self._refuse_locked(sentence_id, owner_id)
         before = self._state(ledger, sentence_id, owner_id)
         stamp = now()
         event_id = self._append(
@@ -738,6 +837,23 @@ class Store:
         )
         self._write(ledger, sentence_id, owner_id, after, codebook_id, event_id, stamp)
         return event_id
+
+    def _refuse_locked(self, sentence_id: int, coder_id: int) -> None:
+        """A `SaveError` naming the closed round when this label is final."""
+        row = self.conn.execute(
+            "SELECT r.name, r.kind, r.closed_by, r.closed_at FROM round_sentences rs"
+            " JOIN rounds r ON r.id = rs.round_id JOIN round_coders rc ON rc.round_id = r.id"
+            " WHERE rs.sentence_id = ? AND rc.coder_id = ? AND r.closed_at IS NOT NULL"
+            " ORDER BY r.id LIMIT 1",
+            (sentence_id, coder_id),
+        ).fetchone()
+        if row is not None:
+            name, kind, by, at = row
+            raise SaveError(
+                f"cannot change this label: it belongs to the closed {kind} round {name!r}"
+                f" (closed by {by} at {at[:16].replace('T', ' ')}); its labels are final",
+                self.path,
+            )
 
     def find_sentence(
         self, ext_id: str, idx: int, start: int, end: int, content_hash: str | None = None
@@ -877,6 +993,8 @@ class Store:
                 f"SELECT sentence_id, before, after, codebook_id FROM {ledger.events} WHERE id = ?",
                 (ref,),
             ).fetchone()
+            if ledger is LABELS:
+                self._refuse_locked(sentence_id, owner_id)
             target = before if action == "undo" else after
             state = None if target is None else json.loads(target)
             current = self._state(ledger, sentence_id, owner_id)
@@ -1035,6 +1153,16 @@ def _last_article(conn: sqlite3.Connection) -> int:
 def sql_in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """`column IN (?, ?, ...)` with its parameters, for the optional filters."""
     return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+
+def _older(version: str, than: str) -> bool:
+    """Whether codebook `version` comes before `than`: dotted integers compare
+    as numbers (1.10.0 after 1.9.0); other versions by registration order,
+    so any version registered earlier counts as older."""
+    dotted = [v.split(".") for v in (version, than)]
+    if all(part.isdigit() for parts in dotted for part in parts):
+        return tuple(map(int, dotted[0])) < tuple(map(int, dotted[1]))
+    return True
 
 
 def canonical_json(value: Any) -> str:

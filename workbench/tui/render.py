@@ -10,13 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
 
 from workbench.codebook import Codebook, Field
-from workbench.display import DisplayMode, cut, display_line, display_lines, has_arabic
+from workbench.display import (
+    DisplayMode,
+    cut,
+    display_line,
+    display_lines,
+    has_arabic,
+    sanitize,
+)
 from workbench.session import LabelingSession
 from workbench.store import ArticleRow, SentenceRow
 from workbench.tui.fit import ALWAYS, fit_parts
@@ -24,6 +31,7 @@ from workbench.tui.fit import ALWAYS, fit_parts
 if TYPE_CHECKING:  # the boxes are drawn only once one is open: off the start-up path
     from workbench.lineedit import LineEditor
     from workbench.picker import PickerState, PromptState
+    from workbench.training import Feedback
 
 
 @dataclass(frozen=True)
@@ -189,8 +197,64 @@ def sentence_flags(session: LabelingSession, mode: DisplayMode, width: int = 200
         text.append("   « inside a quotation that began earlier", style="cyan")
     elif session.sentence.has_quote:
         text.append("   « contains a quotation", style="cyan")
+    _round_flags(session, text, mode)
     text.truncate(width, overflow="ellipsis")
     return text
+
+
+def _round_flags(session: LabelingSession, text: Text, mode: DisplayMode) -> None:
+    """A closed round's final label, a label to recheck, the open round."""
+    sid = session.sentence.id
+    closed = session.locked.get(sid)
+    if closed is not None:
+        name = display_line(closed, mode, 30)
+        text.append(f"   ■ final: round {name} is closed", style="bold red")
+        return
+    marks = session.rechecks.get(sid)
+    if marks:
+        why = "; ".join(f"{m.field}: {m.reason}" for m in marks)
+        text.append(f"   ⟳ recheck ({sanitize(why)}) · ctrl+r next", style="bold magenta")
+    rnd = session.round_of()
+    if rnd is not None:
+        text.append(f"   round {display_line(rnd.name, mode, 30)} ({rnd.kind})", style="cyan")
+
+
+def feedback_text(feedback: Feedback, codebook: Codebook) -> str:
+    """The key's answer after a trainee commits: ✓ or ✗ per field, and the
+    key's value where it differs."""
+    parts = []
+    for fid, matched in feedback.matched.items():
+        f = codebook.field(fid)
+        if matched:
+            parts.append(f"✓ {f.label}")
+        else:
+            parts.append(f"✗ {f.label}: key says {_shown(f, feedback.answers.get(fid))}")
+    head = f"Key ({feedback.key})" + ("" if feedback.status == "labeled" else f" {feedback.status}")
+    return sanitize(f"{head}: " + " · ".join(parts))
+
+
+def _shown(f: Field, value: Any) -> str:
+    """A stored value by its labels, as the key gave it."""
+    if value is None:
+        return "unset"
+    if f.kind == "stance":
+        return (
+            ", ".join(
+                f"{_label(f, p['polarity'], 'polarity')} {_label(f, p['target'], 'target')}"
+                for p in value
+            )
+            or "no stance"
+        )
+    if isinstance(value, list):
+        return ", ".join(_label(f, v) for v in value)
+    return _label(f, value)
+
+
+def _label(f: Field, value_id: str, part: str = "value") -> str:
+    try:
+        return f.value(value_id, part).label
+    except KeyError:  # a speaker added while coding, or a value of an earlier version
+        return str(value_id)
 
 
 LABEL_WIDTH = 11  # the field names' column in the field panel
@@ -263,8 +327,7 @@ def _stance_line(
     else:
         head = [
             Text(
-                f"{f.value(p['polarity'], 'polarity').label} "
-                f"{f.value(p['target'], 'target').label}",
+                f"{_label(f, p['polarity'], 'polarity')} {_label(f, p['target'], 'target')}",
                 style="bold",
             )
             for p in pairs

@@ -21,6 +21,7 @@ from workbench.tui.render import edit_line
 from workbench.tui.widgets import FitLine, KeyBar
 
 MARK = "●"  # an article assigned to this coder
+ROUND_MARK = "◆"  # an article with sentences of one of this coder's open rounds
 SCROLLBAR = 1  # the list's scrollbar, always kept (workbench.tcss)
 
 
@@ -112,7 +113,7 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
         # The mark column only for a coder with assignments: without them the
         # list is as it always was. One cell wide; the status line explains
         # the mark.
-        self._marked = any(p.assigned for p in listing)
+        self._marked = any(p.assigned or p.round for p in listing)
         self._done: dict[int, tuple[int, int]] = {}
         self._widths: dict[str, int] = {}
         self._lay_out(listing)
@@ -257,6 +258,20 @@ def _status_parts(
                 1,
             )
         )
+    rounds: dict[str, list[int]] = {}
+    for p in listing:
+        if p.round:
+            counts = rounds.setdefault(p.round, [0, 0])
+            counts[0] += p.round_done
+            counts[1] += p.round_total
+    for name, (round_done, round_total) in rounds.items():
+        shown_name = display_line(name, mode, 20)
+        parts.append(
+            (Text(f"{ROUND_MARK} round {shown_name}: done {round_done}/{round_total}"), ALWAYS)
+        )
+    rechecks = len(session.rechecks_total())
+    if rechecks:
+        parts.append((Text(f"⟳ {rechecks} to recheck (ctrl+r in an article)", style="magenta"), 1))
     book = session.codebook
     parts.append((Text(display_line(f"{book.name} {book.version}", mode, 30)), 4))
     parts.append((Text(f"display {mode}"), 5))
@@ -269,7 +284,7 @@ def _cell(column: str, p: ArticleProgress, width: int, mode: DisplayMode) -> Tex
     """One cell, cut to the column's width at its logical end."""
     a = p.article
     if column == MARK:
-        return Text(MARK if p.assigned else "", style="bold")
+        return Text(ROUND_MARK if p.round else MARK if p.assigned else "", style="bold")
     if column == "sentences":
         return Text(str(a.sentences), justify="right")
     if column == "done":

@@ -23,6 +23,7 @@ from workbench.tui.keyed import key_actions, run_action
 from workbench.tui.render import (
     Block,
     context_blocks,
+    feedback_text,
     field_panel,
     headline,
     sentence_flags,
@@ -125,8 +126,17 @@ class LabelingScreen(SentenceScreen):
         for name in result.created:
             self.app.forget_speaker_names()  # type: ignore[attr-defined]
             self.say(f"Added speaker: {name}", timeout=2)
-        if result.article_done:
+        if result.feedback is not None:
+            self.say(feedback_text(result.feedback, self.session.codebook), timeout=10)
+        if result.round_done:
+            self.say(f"Your sentences of round {result.round_done} in this article are done.")
+        elif result.article_done:
             self.say("Every sentence of this article is done.", timeout=4)
+
+    def action_next_recheck(self) -> None:
+        found: list[bool] = []
+        if self._saving(lambda: found.append(self.session.next_recheck())) and not found[0]:
+            self.say("No label of yours is waiting for a recheck.", timeout=3)
 
     def action_move(self, delta: int) -> None:
         self.pending_target = None

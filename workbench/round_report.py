@@ -1,0 +1,163 @@
+"""`workbench round list|show|create` and `stats --round`: rounds as tables.
+
+Names (rounds, coders, articles) are data and go through `DataCell`; the
+figures are the program's own.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from workbench.display import DisplayMode
+from workbench.rounds import (
+    Round,
+    key_coverage,
+    list_rounds,
+    progress,
+    round_summary,
+    stale_fields,
+)
+from workbench.store import Store
+from workbench.tables import DataCell, figure, print_lines
+
+
+def _when(stamp: str | None) -> str:
+    return "" if stamp is None else stamp[:16].replace("T", " ")
+
+
+def _state(rnd: Round) -> str:
+    return "open" if rnd.is_open else f"closed {_when(rnd.closed_at)}"
+
+
+def render_rounds(store: Store, console: Console, mode: DisplayMode = "terminal") -> None:
+    """Every round, oldest first, with a STALE mark where the codebook has
+    changed in meaning since it was measured."""
+    rounds = list_rounds(store)
+    if not rounds:
+        console.print("no rounds yet: create one with `workbench round create NAME --kind ...`")
+        return
+    table = Table(title=f"{len(rounds)} rounds", title_justify="left")
+    for column in ("round", "kind", "codebook", "coders", "sentences", "done", "state", "stale"):
+        table.add_column(column, justify="right" if column in ("sentences", "done") else "left")
+    for rnd in rounds:
+        done = progress(store, rnd)
+        stale = stale_fields(store, rnd)
+        table.add_row(
+            DataCell(rnd.name, mode),
+            figure(rnd.kind),
+            DataCell(rnd.codebook[1], mode),
+            DataCell(", ".join(rnd.coders), mode),
+            figure(rnd.sentences),
+            figure(f"{sum(done.values())}/{rnd.sentences * len(rnd.coders)}"),
+            figure(_state(rnd)),
+            figure(f"re-test required ({', '.join(stale)})" if stale else ""),
+        )
+    console.print(table)
+
+
+def render_round(
+    store: Store,
+    rnd: Round,
+    console: Console,
+    mode: DisplayMode = "terminal",
+    *,
+    created: bool = False,
+    trainees: bool = False,
+) -> None:
+    """One round: design, codebook, progress per coder, history, staleness,
+    and for a training round with a key, each trainee against it."""
+    summary = round_summary(store, rnd)
+    verb = "created" if created else "round"
+    print_lines(
+        console,
+        f"{verb} {rnd.name}: {rnd.kind}, codebook {rnd.codebook[0]} {rnd.codebook[1]}, "
+        f"{rnd.sentences} sentences, {_state(rnd)}",
+        mode,
+    )
+    design = summary["design"]
+    if "articles" in design:
+        print_lines(console, f"articles: {', '.join(design['articles'])}", mode)
+    else:
+        how = f"sample of {design['sample']} sentences, seed {design['seed']}"
+        if design.get("stratify_by"):
+            how += f", stratified by {design['stratify_by']} (rarest values first)"
+        print_lines(
+            console,
+            f"{how}; drawn from {design['candidates']} sentences no earlier round used "
+            f"({design['in_earlier_rounds']} were)",
+            mode,
+        )
+        if design.get("strata"):
+            strata = Table(title="strata", title_justify="left")
+            for column in ("value", "coded before", "available", "drawn"):
+                strata.add_column(column, justify="left" if column == "value" else "right")
+            for s in design["strata"]:
+                strata.add_row(
+                    DataCell(s["value"], mode),
+                    figure(s["coded_before"]),
+                    figure(s["available"]),
+                    figure(s["drawn"]),
+                )
+            console.print(strata)
+    coders = Table(title="coders", title_justify="left")
+    for column in ("coder", "done", "of"):
+        coders.add_column(column, justify="left" if column == "coder" else "right")
+    for coder, done in summary["progress"].items():
+        coders.add_row(DataCell(coder, mode), figure(done), figure(rnd.sentences))
+    console.print(coders)
+    if rnd.key is not None:
+        print_lines(
+            console,
+            f"answer key: {rnd.key} ({key_coverage(store, rnd)} of {rnd.sentences} sentences "
+            f"answered); pass: alpha >= {rnd.pass_alpha:.3f} with the key on every field",
+            mode,
+        )
+        if trainees:
+            _trainees(store, rnd, console, mode)
+    if summary.get("independence"):
+        print_lines(console, summary["independence"], mode)
+    print_lines(
+        console,
+        f"created by {rnd.created_by} at {_when(rnd.created_at)}"
+        + ("" if rnd.is_open else f"; closed by {rnd.closed_by} at {_when(rnd.closed_at)}"),
+        mode,
+    )
+    if summary["stale"]:
+        print_lines(console, f"STALE: {summary['stale_note']}", mode)
+
+
+def _trainees(store: Store, rnd: Round, console: Console, mode: DisplayMode) -> None:
+    from workbench.codebook import parse_codebook
+    from workbench.training import trainee_report
+
+    source, path = store.conn.execute(
+        "SELECT source, path FROM codebooks WHERE id = ?", (rnd.codebook_id,)
+    ).fetchone()
+    report = trainee_report(store, rnd, parse_codebook(source, path), bootstrap=1000, seed=0)
+    fields = list(next(iter(report["coders"].values()))["fields"]) if report["coders"] else []
+    table = Table(title="trainees against the key (alpha, 95% CI)", title_justify="left")
+    table.add_column("trainee")
+    table.add_column("units", justify="right")
+    for fid in fields:
+        table.add_column(fid, justify="right")
+    table.add_column("passed")
+    for trainee, r in report["coders"].items():
+        table.add_row(
+            DataCell(trainee, mode),
+            figure(r["units"]),
+            *(figure(_alpha_cell(r["fields"][fid])) for fid in fields),
+            figure("yes" if r["passed"] else "no"),
+        )
+    console.print(table)
+
+
+def _alpha_cell(result: dict[str, object]) -> str:
+    alpha = result["krippendorff_alpha"]
+    if alpha is None:
+        return "undefined"
+    ci = result["alpha_ci"]
+    text = f"{alpha:.3f}"
+    if isinstance(ci, list):
+        text += f" [{ci[0]:.3f}, {ci[1]:.3f}]"
+    return text
