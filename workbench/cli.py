@@ -883,7 +883,9 @@ def round_group() -> None:
 
 def _actor(by: str | None) -> str:
     """Who creates or closes a round, for its history."""
-    return by or os.environ.get("WORKBENCH_CODER") or os.environ.get("USER") or "unknown"
+    import getpass
+
+    return by or os.environ.get("WORKBENCH_CODER") or getpass.getuser()
 
 
 by_option = click.option(

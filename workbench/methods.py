@@ -82,6 +82,7 @@ class Alt:
 Piece = str | Data | Code | Alt  # a plain str is trusted text written here
 LT = Alt("<", "$<$")  # "<" is "¡" in a classic LaTeX text font
 DASH = Alt("—", "---")  # not computed, or not applicable
+GEQ = Alt("≥", r"$\geq$")
 
 
 @dataclass(frozen=True)
@@ -530,10 +531,122 @@ def _content(
 ) -> tuple[list[Paragraph], Table | None, list[Paragraph]]:
     report, context = _dict(report), _dict(context)
     before = [p for p in (_units(report, context), _coders(report), _agreement(report)) if p]
+    before += [p for p in (_rounds(report, context),) if p]
     after = [
-        p for p in (_sample_size(report), _disagreements(context), _codebook(report, context)) if p
+        p
+        for p in (
+            _sample_size(report),
+            _disagreements(context),
+            _codebook(report, context),
+            _versions(context),
+        )
+        if p
     ]
     return before, _table(report), after
+
+
+def _round_words(r: dict[str, Any]) -> list[Piece]:
+    """One round as a clause: kind, name, coders, sentences and how they
+    were chosen, codebook version, key, state."""
+    design = _dict(r.get("design"))
+    coders = len(r.get("coders") or ())
+    pieces: list[Piece] = [
+        f"{r.get('kind')} round ",
+        Data(str(r.get("name"))),
+        f" ({coders} coder{'s' if coders != 1 else ''}, {r.get('sentences')} sentences ",
+    ]
+    if "articles" in design:
+        articles = design["articles"]
+        pieces += [f"of article{'s' if len(articles) != 1 else ''} "]
+        pieces += _join([[Data(str(a))] for a in articles])
+    else:
+        pieces += [
+            f"drawn at random, seed {design.get('seed')}, from the "
+            f"{design.get('candidates')} sentences no earlier round used"
+        ]
+        if design.get("stratify_by"):
+            strata = [
+                [Code(str(x.get("value"))), f" {x.get('drawn')}"]
+                for x in design.get("strata") or ()
+                if x.get("drawn")
+            ]
+            pieces += [", stratified by ", Code(str(design["stratify_by"]))]
+            pieces += [" with the rarest values as coded so far oversampled: "]
+            pieces += _join(strata)
+    pieces += [", codebook ", Data(str(_get(r, "codebook", "version")))]
+    if r.get("key"):
+        pieces += [
+            ", answer key ",
+            Data(str(r["key"])),
+            ", pass at alpha ",
+            GEQ,
+            f" {number(r.get('pass_alpha'))}",
+        ]
+    pieces.append(")")
+    return pieces
+
+
+def _rounds(report: dict[str, Any], context: dict[str, Any]) -> Paragraph | None:
+    rounds = [_dict(r) for r in context.get("rounds") or ()]
+    if not rounds:
+        return None
+    pieces: list[Piece] = [
+        f"The study ran in {len(rounds)} round{'s' if len(rounds) != 1 else ''}: "
+    ]
+    pieces += _join([_round_words(r) for r in rounds])
+    pieces.append(". ")
+    this = _dict(report.get("round"))
+    if this.get("kind") == "reliability":
+        pieces += [
+            "In the reliability round ",
+            Data(str(this.get("name"))),
+            " the coders coded independently: none saw another coder's labels, and each "
+            "label was final once the round closed. ",
+        ]
+    trainees = _dict(_get(report, "trainees", "coders"))
+    if trainees:
+        passed = [[Data(str(name))] for name, t in trainees.items() if _dict(t).get("passed")]
+        pieces += [
+            f"Of the {len(trainees)} trainees measured against the key, {len(passed)} reached "
+            "alpha ",
+            GEQ,
+            f" {number(_get(report, 'trainees', 'pass_alpha'))} on every variable",
+        ]
+        pieces += [": ", *_join(passed), ". "] if passed else [". "]
+    for r in rounds:
+        if r.get("stale"):
+            fields = [[Code(str(f))] for f in r.get("stale_fields") or ()]
+            pieces += ["Round ", Data(str(r.get("name"))), " was measured under codebook "]
+            pieces += [Data(str(_get(r, "codebook", "version"))), "; "]
+            pieces += [*_join(fields), " changed in meaning since: re-test required. "]
+    return Paragraph("Study rounds.", tuple(pieces))
+
+
+def _versions(context: dict[str, Any]) -> Paragraph | None:
+    revisions = [_dict(v) for v in context.get("revisions") or ()]
+    if not revisions:
+        return None
+    clauses = []
+    for v in revisions:
+        clauses.append(
+            [
+                "version ",
+                Data(str(v.get("from"))),
+                " to ",
+                Data(str(v.get("to"))),
+                f" ({v.get('semantic')} semantic and {v.get('cosmetic')} cosmetic changes; "
+                f"{v.get('marked')} labels marked for the coder to recheck, "
+                f"{v.get('carried')} carried over unchanged)",
+            ]
+        )
+    pieces: list[Piece] = ["The codebook was revised from "]
+    pieces += _join(clauses)
+    pieces.append(
+        ". A label whose field changed in meaning kept the version it was made under until "
+        "its coder recommitted it; labels under other versions than the reported one are not "
+        "pooled. "
+    )
+    return Paragraph("Codebook versions.", tuple(pieces))
 
 
 # -- Markdown -------------------------------------------------------------------
@@ -675,6 +788,7 @@ def methods_context(
 
     from workbench import gold
     from workbench.assign import assignments
+    from workbench.rounds import list_rounds, round_summary
     from workbench.segment import RULES
 
     kept = dict(
@@ -721,4 +835,32 @@ def methods_context(
             "sha256": codebook.content_hash[:12],
             "file": Path(codebook.path).name,
         },
+        "rounds": [round_summary(store, r) for r in list_rounds(store)],
+        "revisions": _revisions(store, codebook.name),
     }
+
+
+def _revisions(store: Store, name: str) -> list[dict[str, Any]]:
+    """Each recorded revision of the codebook: from, to, its changes by class,
+    and the labels it marked and carried over."""
+    import json
+
+    out = []
+    for changes, marked, carried, before, after in store.conn.execute(
+        "SELECT r.changes, r.marked, r.carried, p.version, c.version FROM codebook_revisions r"
+        " JOIN codebooks c ON c.id = r.codebook_id JOIN codebooks p ON p.id = r.previous_id"
+        " WHERE c.name = ? ORDER BY r.codebook_id",
+        (name,),
+    ):
+        diff = json.loads(changes)
+        out.append(
+            {
+                "from": before,
+                "to": after,
+                "semantic": diff.get("semantic", 0),
+                "cosmetic": diff.get("cosmetic", 0),
+                "marked": marked,
+                "carried": carried,
+            }
+        )
+    return out

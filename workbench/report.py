@@ -236,7 +236,7 @@ def _round_of(store: Store, name: str | None, coders: list[str] | None) -> Round
     try:
         rnd = get_round(store, name)
     except RoundError as exc:
-        raise SelectionError(exc.args[0]) from None
+        raise SelectionError(exc.message) from None
     outside = [c for c in coders or () if c not in rnd.coders]
     if outside:
         raise SelectionError(
@@ -1088,6 +1088,7 @@ def sections(report: dict[str, Any]) -> list[Section]:
             (*_selection_lines(report), *undefined_reasons(report), *_field_notes(report)),
         )
     ]
+    out += _round_sections(report)
     mins = _alpha_mins(report)
     out += _reliability_sections(report, mins)
     shown = [
@@ -1167,6 +1168,70 @@ def sections(report: dict[str, Any]) -> list[Section]:
                 )
             )
     return out
+
+
+def _round_sections(report: dict[str, Any]) -> list[Section]:
+    """The round a report covers (`--round`): its design and state, and for
+    a training round each trainee against the key."""
+    rnd = report.get("round")
+    if not rnd:
+        return []
+    design = rnd["design"]
+    if "articles" in design:
+        how = f"articles {', '.join(design['articles'])}"
+    else:
+        how = f"sample of {design['sample']} sentences, seed {design['seed']}"
+        if design.get("stratify_by"):
+            strata = ", ".join(f"{s['value']} {s['drawn']}" for s in design.get("strata", []))
+            how += f", stratified by {design['stratify_by']} ({strata})"
+    closed = rnd["closed"]
+    rows = [
+        ("kind", rnd["kind"]),
+        ("codebook", f"{rnd['codebook']['name']} {rnd['codebook']['version']}"),
+        ("sentences", f"{rnd['sentences']}: {how}"),
+        ("created", f"{rnd['created']['by']} at {rnd['created']['at']}"),
+        ("state", "open" if closed is None else f"closed by {closed['by']} at {closed['at']}"),
+    ]
+    notes = [n for n in (rnd.get("independence"), rnd.get("stale_note")) if n]
+    out = [Section(f"Round {rnd['name']}", ("round", "value"), rows, 2, tuple(notes))]
+    trainees = report.get("trainees")
+    if trainees:
+        fields = (
+            list(next(iter(trainees["coders"].values()))["fields"]) if trainees["coders"] else []
+        )
+        body = [
+            (
+                name,
+                str(t["units"]),
+                *(_against_key_cell(t["fields"][f]) for f in fields),
+                "yes" if t["passed"] else "no",
+            )
+            for name, t in trainees["coders"].items()
+        ]
+        out.append(
+            Section(
+                f"Trainees against the key ({trainees['key']}): alpha [95% CI], agreement, kappa",
+                ("trainee", "units", *fields, "passed"),
+                body,
+                1,
+                (
+                    f"A trainee passes with alpha >= {trainees['pass_alpha']:.3f} with the key on "
+                    "every field (where alpha is undefined, only full agreement passes).",
+                ),
+            )
+        )
+    return out
+
+
+def _against_key_cell(f: dict[str, Any]) -> str:
+    if not f["units"]:
+        return "no units"
+    alpha = cell(f["krippendorff_alpha"])
+    ci = f" {cell(f['alpha_ci'])}" if f.get("alpha_ci") else ""
+    return (
+        f"{alpha}{ci}, {100 * f['percent_agreement']:.0f}%, "
+        f"kappa {cell(f['cohen_kappa'])} (n={f['units']})"
+    )
 
 
 def _kappa_cell(pair: dict[str, Any]) -> str:
@@ -1344,12 +1409,16 @@ def _selection_lines(report: dict[str, Any]) -> list[str]:
     book = selection["codebook"]
     coders = selection["coders"]
     articles = selection["articles"]
+    where = f"articles {', '.join(articles)}" if articles else "all current articles"
+    if selection.get("round"):
+        where = f"round {selection['round']}'s sentences"
     lines = [
         f"Selection: {len(coders)} coder{'s' if len(coders) != 1 else ''} "
-        f"({', '.join(coders) or 'none'}); "
-        + (f"articles {', '.join(articles)}" if articles else "all current articles")
-        + f"; codebook {book['name']} {book['version']} only."
+        f"({', '.join(coders) or 'none'}); {where}; codebook {book['name']} {book['version']} only."
     ]
+    stale = (report.get("round") or {}).get("stale_note")
+    if stale:
+        lines.append(f"STALE: {stale}.")
     excluded = selection["excluded_versions"]
     if excluded:
         counts = "; ".join(f"{v}: {n} label{'s' if n != 1 else ''}" for v, n in excluded.items())

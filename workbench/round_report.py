@@ -31,27 +31,31 @@ def _state(rnd: Round) -> str:
 
 
 def render_rounds(store: Store, console: Console, mode: DisplayMode = "terminal") -> None:
-    """Every round, oldest first, with a STALE mark where the codebook has
-    changed in meaning since it was measured."""
+    """Every round, oldest first; a reliability round whose fields changed
+    in meaning since it was measured names them under "re-test"."""
     rounds = list_rounds(store)
     if not rounds:
         console.print("no rounds yet: create one with `workbench round create NAME --kind ...`")
         return
     table = Table(title=f"{len(rounds)} rounds", title_justify="left")
-    for column in ("round", "kind", "codebook", "coders", "sentences", "done", "state", "stale"):
-        table.add_column(column, justify="right" if column in ("sentences", "done") else "left")
+    # Names are what a user retypes (`round show NAME`): never squeezed.
+    longest = max(len(r.name) for r in rounds)
+    table.add_column("round", no_wrap=True, min_width=min(longest, 24))
+    for column in ("kind", "codebook", "coders", "sentences", "done", "state", "re-test"):
+        figures = ("coders", "sentences", "done")
+        table.add_column(column, justify="right" if column in figures else "left")
     for rnd in rounds:
         done = progress(store, rnd)
-        stale = stale_fields(store, rnd)
+        stale = stale_fields(store, rnd) if rnd.kind == "reliability" else []
         table.add_row(
             DataCell(rnd.name, mode),
             figure(rnd.kind),
             DataCell(rnd.codebook[1], mode),
-            DataCell(", ".join(rnd.coders), mode),
+            figure(len(rnd.coders)),
             figure(rnd.sentences),
             figure(f"{sum(done.values())}/{rnd.sentences * len(rnd.coders)}"),
-            figure(_state(rnd)),
-            figure(f"re-test required ({', '.join(stale)})" if stale else ""),
+            figure("open" if rnd.is_open else "closed"),
+            figure(", ".join(stale)),
         )
     console.print(table)
 

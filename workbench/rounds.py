@@ -442,8 +442,10 @@ def key_coverage(store: Store, rnd: Round) -> int:
 
 def round_summary(store: Store, rnd: Round) -> dict[str, Any]:
     """The round as the agreement JSON's "round" key: what it is, how its
-    sentences were chosen, its history, progress and whether it is stale."""
-    stale = stale_fields(store, rnd)
+    sentences were chosen, its history, progress and, for a reliability
+    round, whether it is stale (training and pilot rounds are there to
+    change the codebook; only a reliability figure stands for it)."""
+    stale = stale_fields(store, rnd) if rnd.kind == "reliability" else []
     summary: dict[str, Any] = {
         "name": rnd.name,
         "kind": rnd.kind,
@@ -463,7 +465,11 @@ def round_summary(store: Store, rnd: Round) -> dict[str, Any]:
             f"{rnd.codebook[1]} and {newest_version(store, rnd)}"
         )
     if rnd.kind == "reliability":
-        summary["independence"] = INDEPENDENCE
+        summary["independence"] = INDEPENDENCE + (
+            "; its labels become final when the round closes"
+            if rnd.is_open
+            else "; each label was final once the round closed"
+        )
     if rnd.key is not None:
         summary["key"] = rnd.key
         summary["pass_alpha"] = rnd.pass_alpha
@@ -472,7 +478,7 @@ def round_summary(store: Store, rnd: Round) -> dict[str, Any]:
 
 INDEPENDENCE = (
     "coded independently: each coder saw only their own labels (the labeling screen never "
-    "shows another coder's), and each label was final once the round closed"
+    "shows another coder's)"
 )
 
 

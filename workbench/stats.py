@@ -16,6 +16,7 @@ from workbench.assign import AssignmentProgress, assignment_progress, assignment
 from workbench.codebook import Codebook
 from workbench.display import DisplayMode, cut
 from workbench.gold import SOURCES, units
+from workbench.rechecks import recheck_counts
 from workbench.store import DONE_STATUSES, ArticleRow, Store
 from workbench.tables import DataCell, figure
 
@@ -120,10 +121,20 @@ def render_stats(
         console.print("no coders yet: start one with `workbench label --coder NAME`")
         return
     progress = assignment_progress(store)
-    coders = Table(title="coders", title_justify="left")
+    rechecks = recheck_counts(store)
+    coders = Table(
+        title="coders",
+        title_justify="left",
+        caption="recheck: labels a codebook revision asks their coder to look at again "
+        "(ctrl+r in `workbench label` steps through them)"
+        if rechecks
+        else None,
+        caption_justify="left",
+    )
     columns = ("coder", "labeled", "skipped", "flagged", "drafts", "done", "of")
     # Done over the sentences of the coder's assigned articles (those marked *).
-    for column in columns + (("assigned done",) if progress else ()):
+    extra = (("assigned done",) if progress else ()) + (("recheck",) if rechecks else ())
+    for column in columns + extra:
         coders.add_column(column, justify="left" if column == "coder" else "right")
     for p in totals:
         coders.add_row(
@@ -138,6 +149,7 @@ def render_stats(
                     _share(p.done, p.total),
                     p.total,
                     *((_assigned_cell(progress.get(p.coder)),) if progress else ()),
+                    *((rechecks.get(p.coder, 0),) if rechecks else ()),
                 ),
             ),
         )
