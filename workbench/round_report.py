@@ -37,13 +37,19 @@ def render_rounds(store: Store, console: Console, mode: DisplayMode = "terminal"
     if not rounds:
         console.print("no rounds yet: create one with `workbench round create NAME --kind ...`")
         return
-    table = Table(title=f"{len(rounds)} rounds", title_justify="left")
+    table = Table(
+        title=f"{len(rounds)} rounds",
+        title_justify="left",
+        caption="coded: done labels of the round's coders / sentences x coders; re-test: "
+        "fields that changed in meaning since a reliability round was measured",
+        caption_justify="left",
+    )
     # Names are what a user retypes (`round show NAME`): never squeezed.
     longest = max(len(r.name) for r in rounds)
     table.add_column("round", no_wrap=True, min_width=min(longest, 24))
-    for column in ("kind", "codebook", "coders", "sentences", "done", "state", "re-test"):
-        figures = ("coders", "sentences", "done")
-        table.add_column(column, justify="right" if column in figures else "left")
+    table.add_column("kind", no_wrap=True)
+    for column in ("version", "sentences", "coded", "state", "re-test"):
+        table.add_column(column, justify="right" if column in ("sentences", "coded") else "left")
     for rnd in rounds:
         done = progress(store, rnd)
         stale = stale_fields(store, rnd) if rnd.kind == "reliability" else []
@@ -51,7 +57,6 @@ def render_rounds(store: Store, console: Console, mode: DisplayMode = "terminal"
             DataCell(rnd.name, mode),
             figure(rnd.kind),
             DataCell(rnd.codebook[1], mode),
-            figure(len(rnd.coders)),
             figure(rnd.sentences),
             figure(f"{sum(done.values())}/{rnd.sentences * len(rnd.coders)}"),
             figure("open" if rnd.is_open else "closed"),
