@@ -57,7 +57,7 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 # tmux key names sent as keys; any other string is sent literally (`-l`).
 _NAMED_KEYS = frozenset(
-    {"Enter", "Space", "Escape", "BSpace", "Tab", "Up", "Down", "Left", "Right", "DC", "C-c"}
+    {"Enter", "Space", "Escape", "BSpace", "Tab", "Up", "Down", "Left", "Right", "DC", "C-c", "C-r"}
 )
 
 

@@ -1,9 +1,10 @@
 """Labels to look at again after a codebook revision (`workbench.revisions`).
 
 A mark is open while the coder's label is still under an earlier codebook
-version than the revision that made it: committing the sentence under the
-new version settles it (and undoing that commit opens it again), so nothing
-but the label itself records whether it was rechecked.
+version than the revision that made it, or is a draft: committing the
+sentence as done under the new version settles it (and undoing that commit
+opens it again), so nothing but the label itself records whether it was
+rechecked.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ _OPEN = (
     "FROM rechecks r JOIN labels l ON l.sentence_id = r.sentence_id AND l.coder_id = r.coder_id"
     " JOIN coders c ON c.id = r.coder_id JOIN sentences s ON s.id = r.sentence_id"
     " JOIN articles a ON a.id = s.article_id"
-    " WHERE a.is_current = 1 AND (l.codebook_id IS NULL OR l.codebook_id < r.codebook_id)"
+    " WHERE a.is_current = 1"
+    " AND (l.codebook_id IS NULL OR l.codebook_id < r.codebook_id OR l.status = 'draft')"
 )
 
 

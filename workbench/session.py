@@ -159,7 +159,8 @@ class LabelingSession:
             )
             for a in self.store.articles()
         ]
-        order = {r.name: i for i, r in enumerate(dict.fromkeys(self.in_round.values()))}
+        oldest = sorted({r.id: r.name for r in self.in_round.values()}.items())
+        order = {name: i for i, (_, name) in enumerate(oldest)}
         # The coder's open rounds first (oldest round first), then assigned
         # articles; stable, so import order is kept within each.
         return sorted(
