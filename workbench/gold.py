@@ -183,10 +183,17 @@ def units(
     coders: Sequence[str] | None = None,
     articles: Sequence[str] | None = None,
     min_coders: int = 2,
+    round_id: int | None = None,
 ) -> Iterator[Unit]:
     """Every sentence labeled by at least `min_coders` of `coders` (None = all
-    coders), in article and sentence order, streamed. Drafts do not count."""
+    coders), in article and sentence order, streamed; with `round_id`, only
+    that round's sentences. Drafts do not count."""
     where, params = [f"l.status IN {DONE_SQL}"], []
+    if round_id is not None:
+        where.append(
+            "l.sentence_id IN (SELECT sentence_id FROM round_sentences WHERE round_id = ?)"
+        )
+        params.append(round_id)
     if coders:
         clause, values = sql_in("c.name", list(coders))
         where.append(clause)

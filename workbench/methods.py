@@ -788,7 +788,7 @@ def methods_context(
 
     from workbench import gold
     from workbench.assign import assignments
-    from workbench.rounds import list_rounds, round_summary
+    from workbench.rounds import get_round, list_rounds, round_summary
     from workbench.segment import RULES
 
     kept = dict(
@@ -814,8 +814,13 @@ def methods_context(
     sel = selection if isinstance(selection, dict) else {}
     counts = dict.fromkeys((*gold.SOURCES, "stale"), 0)
     adjudicators = set()
+    round_id = get_round(store, sel["round"]).id if sel.get("round") else None
     for unit in gold.units(
-        store, codebook, coders=sel.get("coders") or None, articles=sel.get("articles") or None
+        store,
+        codebook,
+        coders=sel.get("coders") or None,
+        articles=sel.get("articles") or None,
+        round_id=round_id,
     ):
         counts[unit.source] += 1
         counts["stale"] += unit.changed

@@ -48,8 +48,9 @@ def render_rounds(store: Store, console: Console, mode: DisplayMode = "terminal"
     longest = max(len(r.name) for r in rounds)
     table.add_column("round", no_wrap=True, min_width=min(longest, 24))
     table.add_column("kind", no_wrap=True)
-    for column in ("version", "sentences", "coded", "state", "re-test"):
+    for column in ("version", "sentences", "coded", "state"):
         table.add_column(column, justify="right" if column in ("sentences", "coded") else "left")
+    table.add_column("re-test", overflow="fold")
     for rnd in rounds:
         done = progress(store, rnd)
         stale = stale_fields(store, rnd) if rnd.kind == "reliability" else []
