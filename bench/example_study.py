@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from example_project import noisy, truth  # noqa: E402
+from example_project import noisy, truth
 
-from workbench.codebook import load_codebook  # noqa: E402
-from workbench.rounds import get_round, sentence_ids  # noqa: E402
-from workbench.store import Store  # noqa: E402
+from workbench.codebook import load_codebook
+from workbench.rounds import get_round, sentence_ids
+from workbench.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBENCH = Path(sys.executable).parent / "workbench"

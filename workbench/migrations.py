@@ -274,9 +274,13 @@ CREATE TABLE rounds (
     closed_at TEXT                      -- NULL = open
 );
 
+-- The round's coders, and a training round's key when it is a coder: a
+-- closed round's lock holds the key's answers too, so its trainees' figures
+-- cannot change after the fact.
 CREATE TABLE round_coders (
     round_id INTEGER NOT NULL REFERENCES rounds(id),
     coder_id INTEGER NOT NULL REFERENCES coders(id),
+    role TEXT NOT NULL DEFAULT 'coder' CHECK (role IN ('coder', 'key')),
     PRIMARY KEY (round_id, coder_id)
 );
 

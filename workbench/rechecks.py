@@ -4,7 +4,8 @@ A mark is open while the coder's label is still under an earlier codebook
 version than the revision that made it, or is a draft: committing the
 sentence as done under the new version settles it (and undoing that commit
 opens it again), so nothing but the label itself records whether it was
-rechecked.
+rechecked. A label a closed round made final has no open mark: it stays as
+measured.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.store import Store
+from workbench.store import LOCKED_SQL, Store
 
 _OPEN = (
     "FROM rechecks r JOIN labels l ON l.sentence_id = r.sentence_id AND l.coder_id = r.coder_id"
@@ -21,6 +22,7 @@ _OPEN = (
     " JOIN articles a ON a.id = s.article_id"
     " WHERE a.is_current = 1"
     " AND (l.codebook_id IS NULL OR l.codebook_id < r.codebook_id OR l.status = 'draft')"
+    f" AND NOT {LOCKED_SQL}"  # final in a closed round: nothing left to do
 )
 
 

@@ -81,7 +81,7 @@ def _round(store: Store, row: Sequence[Any]) -> Round:
         r[0]
         for r in store.conn.execute(
             "SELECT c.name FROM round_coders rc JOIN coders c ON c.id = rc.coder_id"
-            " WHERE rc.round_id = ? ORDER BY c.name",
+            " WHERE rc.round_id = ? AND rc.role = 'coder' ORDER BY c.name",
             (rid,),
         )
     )
@@ -195,6 +195,11 @@ def create_round(
         store.conn.executemany(
             "INSERT INTO round_coders (round_id, coder_id) VALUES (?, ?)", [(rid, c) for c in ids]
         )
+        if key is not None and key != GOLD_KEY:
+            store.conn.execute(
+                "INSERT INTO round_coders (round_id, coder_id, role) VALUES (?, ?, 'key')",
+                (rid, store.ensure_coder(key)),
+            )
         store.conn.executemany(
             "INSERT INTO round_sentences (round_id, sentence_id, stratum) VALUES (?, ?, ?)",
             [(rid, sid, stratum) for sid, stratum in chosen],
@@ -372,7 +377,7 @@ def progress(store: Store, rnd: Round) -> dict[str, int]:
     for coder, n in store.conn.execute(
         "SELECT c.name, COUNT(*) FROM round_sentences rs JOIN labels l"
         " ON l.sentence_id = rs.sentence_id JOIN round_coders rc ON rc.round_id = rs.round_id"
-        " AND rc.coder_id = l.coder_id JOIN coders c ON c.id = l.coder_id"
+        " AND rc.coder_id = l.coder_id AND rc.role = 'coder' JOIN coders c ON c.id = l.coder_id"
         f" WHERE rs.round_id = ? AND l.status IN {DONE_SQL} GROUP BY c.name",
         (rnd.id,),
     ):
@@ -414,7 +419,8 @@ def training_round_for(store: Store, coder: str, sentence_id: int) -> Round | No
     """The open training round with a key in which `coder` codes this sentence."""
     row = store.conn.execute(
         _SELECT + " JOIN round_sentences rs ON rs.round_id = r.id"
-        " JOIN round_coders rc ON rc.round_id = r.id JOIN coders k ON k.id = rc.coder_id"
+        " JOIN round_coders rc ON rc.round_id = r.id AND rc.role = 'coder'"
+        " JOIN coders k ON k.id = rc.coder_id"
         " WHERE r.kind = 'training' AND r.closed_at IS NULL AND rs.sentence_id = ?"
         " AND k.name = ? ORDER BY r.id LIMIT 1",
         (sentence_id, coder),
@@ -522,7 +528,7 @@ def round_progress_by_article(
         " ON c.id = l.coder_id WHERE l.sentence_id = s.id AND c.name = ?"
         f" AND l.status IN {DONE_SQL}) FROM sentences s WHERE s.id IN (SELECT rs.sentence_id"
         " FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id JOIN round_coders rc"
-        " ON rc.round_id = r.id JOIN coders k ON k.id = rc.coder_id"
+        " ON rc.round_id = r.id AND rc.role = 'coder' JOIN coders k ON k.id = rc.coder_id"
         " WHERE r.closed_at IS NULL AND k.name = ?) ORDER BY s.id",
         (coder, coder),
     ):
