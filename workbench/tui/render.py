@@ -189,6 +189,8 @@ def sentence_flags(session: LabelingSession, mode: DisplayMode, width: int = 200
             room = max(8, width // 2 - text.cell_len)
             text.append(" (").append(display_line(state["note"], mode, room), style=style)
             text.append(")")
+    # What the coder must act on comes first: at 80 columns the line is cut.
+    _round_marks(session, text, mode)
     missing = session.missing_required()
     if missing:
         names = ", ".join(session.codebook.field(f).label for f in missing)
@@ -197,13 +199,15 @@ def sentence_flags(session: LabelingSession, mode: DisplayMode, width: int = 200
         text.append("   « inside a quotation that began earlier", style="cyan")
     elif session.sentence.has_quote:
         text.append("   « contains a quotation", style="cyan")
-    _round_flags(session, text, mode)
+    rnd = session.round_of()
+    if rnd is not None and session.sentence.id not in session.locked:
+        text.append(f"   round {display_line(rnd.name, mode, 30)} ({rnd.kind})", style="cyan")
     text.truncate(width, overflow="ellipsis")
     return text
 
 
-def _round_flags(session: LabelingSession, text: Text, mode: DisplayMode) -> None:
-    """A closed round's final label, a label to recheck, the open round."""
+def _round_marks(session: LabelingSession, text: Text, mode: DisplayMode) -> None:
+    """A closed round's final label, or a label to recheck and why."""
     sid = session.sentence.id
     closed = session.locked.get(sid)
     if closed is not None:
@@ -214,9 +218,6 @@ def _round_flags(session: LabelingSession, text: Text, mode: DisplayMode) -> Non
     if marks:
         why = "; ".join(f"{m.field}: {m.reason}" for m in marks)
         text.append(f"   ⟳ recheck ({sanitize(why)}) · ctrl+r next", style="bold magenta")
-    rnd = session.round_of()
-    if rnd is not None:
-        text.append(f"   round {display_line(rnd.name, mode, 30)} ({rnd.kind})", style="cyan")
 
 
 def feedback_text(feedback: Feedback, codebook: Codebook) -> str:

@@ -132,8 +132,12 @@ class ArticlesScreen(KeyedScreen, Screen[None]):
         self._widths = widths
         table = self.query_one(DataTable)
         table.clear(columns=True)
+        # The mark column is headed by the mark it shows most: assignments'
+        # or, for a coder with rounds only, the rounds'.
+        rounds_only = not any(p.assigned for p in listing)
         for name, width in widths.items():
-            table.add_column(name, width=width, key=name)
+            label = ROUND_MARK if name == MARK and rounds_only else name
+            table.add_column(label, width=width, key=name)
         self.refresh_rows(self.filter.text, listing=listing)
 
     def column_widths(self, listing: list[ArticleProgress], width: int) -> dict[str, int]:
