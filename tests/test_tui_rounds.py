@@ -5,12 +5,10 @@ rechecks are marked and stepped through with ctrl+r."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from tests.conftest import ROOT, article_id
-from tests.conftest import TUI_SIZE as SIZE
+from tests.test_tui_flow import run
 from workbench.codebook import load_codebook
 from workbench.rounds import close_round, create_round, sentence_ids
 from workbench.tui.app import WorkbenchApp
@@ -18,15 +16,6 @@ from workbench.tui.screens.articles import ArticlesScreen
 from workbench.tui.screens.labeling import LabelingScreen
 
 REVISED = ROOT / "labels" / "hasakah-1.2.0.toml"
-
-
-def run(app, scenario):
-    async def main():
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await scenario(pilot)
-
-    asyncio.run(main())
 
 
 def messages(app) -> list[str]:

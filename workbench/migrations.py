@@ -255,8 +255,19 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _lock_trigger(name: str, when: str, row: str) -> str:
+    """A trigger refusing a change to a label of a closed round's coder on
+    one of its sentences (`row`: the label as it is, OLD, or will be, NEW)."""
+    return f"""CREATE TRIGGER labels_locked_{name} {when} ON labels
+WHEN EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id
+             JOIN round_coders rc ON rc.round_id = r.id
+             WHERE rs.sentence_id = {row}.sentence_id AND rc.coder_id = {row}.coder_id
+               AND r.closed_at IS NOT NULL)
+BEGIN SELECT RAISE(ABORT, 'label locked: its round is closed'); END;"""
+
+
 # Schema 5: study rounds and codebook revisions.
-_V5 = """
+_V5 = f"""
 -- A round of a study: a fixed set of sentences, coders and the codebook
 -- version in force when it was created (training, pilot, reliability,
 -- production). Closing it locks its coders' labels on its sentences.
@@ -265,7 +276,7 @@ CREATE TABLE rounds (
     name TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL CHECK (kind IN ('training', 'pilot', 'reliability', 'production')),
     codebook_id INTEGER NOT NULL REFERENCES codebooks(id),
-    params TEXT NOT NULL DEFAULT '{}',  -- how its sentences were chosen: articles, or the
+    params TEXT NOT NULL DEFAULT '{{}}',  -- how its sentences were chosen: articles, or the
                                         -- sample's size, seed, stratification and strata;
                                         -- the answer key and pass threshold of a training round
     created_by TEXT NOT NULL,
@@ -298,7 +309,7 @@ CREATE TABLE round_events (
     round_id INTEGER NOT NULL REFERENCES rounds(id),
     action TEXT NOT NULL,               -- create, close
     actor TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '{}',
+    detail TEXT NOT NULL DEFAULT '{{}}',
     created_at TEXT NOT NULL
 );
 CREATE TRIGGER round_events_no_update BEFORE UPDATE ON round_events
@@ -308,24 +319,9 @@ BEGIN SELECT RAISE(ABORT, 'round_events is append-only'); END;
 
 -- A closed round's labels are final: every write path (the screens, undo,
 -- import-labels, merge) is refused here, whatever code it goes through.
-CREATE TRIGGER labels_locked_insert BEFORE INSERT ON labels
-WHEN EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id
-             JOIN round_coders rc ON rc.round_id = r.id
-             WHERE rs.sentence_id = NEW.sentence_id AND rc.coder_id = NEW.coder_id
-               AND r.closed_at IS NOT NULL)
-BEGIN SELECT RAISE(ABORT, 'label locked: its round is closed'); END;
-CREATE TRIGGER labels_locked_update BEFORE UPDATE OF status, data, note ON labels
-WHEN EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id
-             JOIN round_coders rc ON rc.round_id = r.id
-             WHERE rs.sentence_id = OLD.sentence_id AND rc.coder_id = OLD.coder_id
-               AND r.closed_at IS NOT NULL)
-BEGIN SELECT RAISE(ABORT, 'label locked: its round is closed'); END;
-CREATE TRIGGER labels_locked_delete BEFORE DELETE ON labels
-WHEN EXISTS (SELECT 1 FROM round_sentences rs JOIN rounds r ON r.id = rs.round_id
-             JOIN round_coders rc ON rc.round_id = r.id
-             WHERE rs.sentence_id = OLD.sentence_id AND rc.coder_id = OLD.coder_id
-               AND r.closed_at IS NOT NULL)
-BEGIN SELECT RAISE(ABORT, 'label locked: its round is closed'); END;
+{_lock_trigger("insert", "BEFORE INSERT", "NEW")}
+{_lock_trigger("update", "BEFORE UPDATE OF status, data, note", "OLD")}
+{_lock_trigger("delete", "BEFORE DELETE", "OLD")}
 
 -- A codebook version registered after an earlier one of the same name: what
 -- changed, and what the revision did to the labels made under the earlier one.
