@@ -188,16 +188,13 @@ def cohen(units: list[tuple[Any, Any]]) -> float:
 
 
 def water_fill(available: dict[str, int], n: int) -> dict[str, int]:
-    """Allocate n as evenly as the strata allow, a small stratum giving all it has."""
+    """Allocate n as evenly as the strata allow, a small stratum giving all it
+    has: one unit at a time to the stratum with the fewest taken that still
+    has some, ties to the one listed first (rarest value first)."""
     take = dict.fromkeys(available, 0)
-    left = min(n, sum(available.values()))
-    while left:
-        open_ = sorted((v for v in available if take[v] < available[v]), key=available.get)
-        share, extra = divmod(left, len(open_))
-        for i, v in enumerate(open_):
-            got = min(share + (i >= len(open_) - extra), available[v] - take[v])
-            take[v] += got
-            left -= got
+    for _ in range(min(n, sum(available.values()))):
+        open_ = [v for v in available if take[v] < available[v]]
+        take[min(open_, key=lambda v: take[v])] += 1
     return take
 
 
@@ -860,8 +857,12 @@ def test_reliability_sample_is_stratified_for_the_rarest_values(study):
     stratum_of, coded_before = expected_strata(study)
     available = Counter(stratum_of.values())
     assert available == {M: 16, B: 12, CF: 9, A: 8, H: 5, N: 3, C: 3, D: 2}
-    drawn = water_fill(dict(available), SAMPLE)
-    assert drawn == {D: 2, N: 3, C: 3, H: 4, A: 4, CF: 4, B: 5, M: 5}
+    rarest_first = sorted(available, key=lambda v: (coded_before.get(v, 0), v))
+    drawn = water_fill({v: available[v] for v in rarest_first}, SAMPLE)
+    # By hand: the three smallest strata whole (8), the other five to level 4
+    # (20), and the 2 left to the two rarest values of those five.
+    above = [v for v in rarest_first if available[v] > 4]
+    assert drawn == {D: 2, N: 3, C: 3} | {v: 5 if v in above[:2] else 4 for v in above}
     # Each sentence drawn for the value it was coded with.
     for sid in sample:
         assert strata[sid] == stratum_of.get(sid), sid
@@ -1034,7 +1035,9 @@ def test_methods_paragraph_names_every_round_and_revision(study):
     assert "answer key lead" in flat
     assert f"seed {SEED}" in flat
     assert "stratified by `claim_type`" in flat
-    for value, n in {D: 2, N: 3, C: 3, H: 4, A: 4, CF: 4, B: 5, M: 5}.items():
+    strata = Counter(round_sentences(study.db, "reliability-1").values())
+    assert sum(strata.values()) == SAMPLE
+    for value, n in strata.items():
         assert f"`{value}` {n}" in flat, value
     assert "version 1.1.0 to 1.2.0 (3 semantic and 6 cosmetic changes" in flat
     assert "version 1.2.0 to 1.3.0 (1 semantic and 0 cosmetic changes" in flat

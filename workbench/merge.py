@@ -210,7 +210,11 @@ def _merge(store: Store, other: Store, where: str, prefer: str | None) -> MergeR
                 report.taken_theirs += 1
                 continue
             # Their state as is, at its copied event (a done label over our
-            # draft too: counted apart, as drafts_replaced).
+            # draft too: counted apart, as drafts_replaced). A closed round's
+            # label is final here: refused naming the round (the trigger
+            # would refuse it anyway, without a name).
+            if ledger is LABELS:
+                store._refuse_locked(target, owner_id)
             store._write(ledger, target, owner_id, state, codebook_id, event_id, now())
             if how == "copy":
                 if ledger is LABELS:

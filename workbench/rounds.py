@@ -166,6 +166,8 @@ def create_round(
         raise RoundError("a round needs at least one coder (--coders a,b,...)")
     if (articles is None) == (sample is None):
         raise RoundError("give either --articles ID,... or --sample N")
+    if articles is not None and not [a for a in articles if a.strip()]:
+        raise RoundError("--articles names no article (give their ids: --articles ID,...)")
     if stratify_by is not None and sample is None:
         raise RoundError("--stratify-by works with --sample N")
     if key is not None and kind != "training":
@@ -397,22 +399,27 @@ def stale_fields(store: Store, rnd: Round) -> list[str]:
     and a reliability round must be re-tested."""
     from workbench.codebook_diff import diff_codebooks, semantic_fields
 
-    rows = store.conn.execute(
-        "SELECT id, source, path FROM codebooks WHERE name = ? AND id >= ? ORDER BY id",
-        (rnd.codebook[0], rnd.codebook_id),
-    ).fetchall()
-    if len(rows) < 2:
+    newest = store.newest_codebook(rnd.codebook[0])
+    if newest is None or newest[0] == rnd.codebook_id:
         return []
-    old, new = (parse_codebook(source, path) for _, source, path in (rows[0], rows[-1]))
+    old, new = (
+        parse_codebook(source, path)
+        for source, path in (
+            store.conn.execute(
+                "SELECT source, path FROM codebooks WHERE id = ?", (rnd.codebook_id,)
+            ).fetchone(),
+            newest[2:],
+        )
+    )
     changed = semantic_fields(diff_codebooks(old, new))
     return [f.id for f in old.fields if f.kind != "text" and f.id in changed]
 
 
 def newest_version(store: Store, rnd: Round) -> str:
     """The newest registered version of the round's codebook."""
-    return store.conn.execute(
-        "SELECT version FROM codebooks WHERE name = ? ORDER BY id DESC LIMIT 1", (rnd.codebook[0],)
-    ).fetchone()[0]
+    newest = store.newest_codebook(rnd.codebook[0])
+    assert newest is not None
+    return newest[1]
 
 
 def training_round_for(store: Store, coder: str, sentence_id: int) -> Round | None:

@@ -7,7 +7,8 @@ draw stratifies the candidate sentences by the value they were given so far
 (any coder's done label: single-coded labels are enough), and allocates the
 sample as evenly as the strata allow, rarest value first: every stratum gets
 an equal share, a stratum smaller than its share gives all it has, and what
-it could not give is shared among the rest (water-filling). Sentences nobody
+it could not give is shared among the rest (water-filling); an odd unit goes
+to the rarer value. Sentences nobody
 has coded yet form the stratum `UNCODED`, drawn from only when the coded
 strata run out. Within a stratum sentences are drawn at random, seeded: the
 same seed, candidates and labels give the same sample.
@@ -39,22 +40,27 @@ class Draw:
 def allocate(available: Mapping[str, int], n: int) -> dict[str, int]:
     """Water-filling: n units over strata as evenly as their sizes allow.
 
-    Each round gives every stratum not yet exhausted an equal share of what
-    is left (the remainder of the division to the largest strata), capped at
-    its size, until n is placed or every stratum is exhausted. The shares of
-    strata that are not exhausted differ by at most one.
+    Every stratum is filled to one level, the highest that places no more
+    than n units; a stratum smaller than the level gives all it has. The
+    units still to place (fewer than the strata above the level) go one
+    each to those strata in the order given, which `draw` makes rarest value
+    first. So the strata not exhausted differ by at most one, and a rarer
+    value never gets fewer than a more common one that has as many left.
     """
-    left = min(n, sum(available.values()))
-    take = dict.fromkeys(available, 0)
-    open_ = sorted(available, key=lambda v: available[v])
-    while left and open_:
-        share, extra = divmod(left, len(open_))
-        for i, value in enumerate(list(open_)):
-            want = share + (1 if i >= len(open_) - extra else 0)
-            got = min(want, available[value] - take[value])
-            take[value] += got
-            left -= got
-        open_ = [v for v in open_ if take[v] < available[v]]
+    n = min(n, sum(available.values()))
+    low, high = 0, max(available.values(), default=0)
+    while low < high:  # the highest level t with sum(min(size, t)) <= n
+        mid = (low + high + 1) // 2
+        if sum(min(size, mid) for size in available.values()) <= n:
+            low = mid
+        else:
+            high = mid - 1
+    take = {v: min(size, low) for v, size in available.items()}
+    left = n - sum(take.values())
+    for v, size in available.items():
+        if left and take[v] < size:
+            take[v] += 1
+            left -= 1
     return take
 
 

@@ -597,17 +597,15 @@ class Store:
         marked recheck and keeps its version; every other one is carried over
         to the new version, its data untouched. A closed round's labels are
         neither: they stay as measured (the round is reported stale)."""
-        earlier = [
-            (old_id, source, path)
-            for old_id, version, source, path in self.conn.execute(
-                "SELECT id, version, source, path FROM codebooks WHERE name = ? AND id < ?"
-                " ORDER BY id",
-                (codebook.name, codebook_id),
-            ).fetchall()
-            if _older(version, codebook.version)
-        ]
+        newest = self.newest_codebook(codebook.name)
+        if newest is None or newest[0] != codebook_id:
+            return  # an older version registered late (a coder on the old file) revises nothing
+        earlier = self.conn.execute(
+            "SELECT id, source, path FROM codebooks WHERE name = ? AND id < ? ORDER BY id",
+            (codebook.name, codebook_id),
+        ).fetchall()
         if not earlier:
-            return  # the first version, or an older one registered late: nothing to revise
+            return  # the first version
         from workbench.codebook import parse_codebook
         from workbench.codebook_diff import diff_codebooks, diff_json
         from workbench.revisions import label_marks
@@ -670,16 +668,22 @@ class Store:
         version of the codebook registered last (an older version registered
         late, by a coder still on the old file, does not replace it)."""
         row = self.conn.execute("SELECT name FROM codebooks ORDER BY id DESC LIMIT 1").fetchone()
-        if row is None:
-            return None
+        newest = None if row is None else self.newest_codebook(row[0])
+        return None if newest is None else (newest[2], newest[3])
+
+    def newest_codebook(self, name: str) -> tuple[int, str, str, str] | None:
+        """(id, version, source, path) of the highest version of a codebook:
+        dotted versions compare as numbers, others by registration order."""
         rows = self.conn.execute(
-            "SELECT version, source, path FROM codebooks WHERE name = ? ORDER BY id", row
+            "SELECT id, version, source, path FROM codebooks WHERE name = ? ORDER BY id", (name,)
         ).fetchall()
+        if not rows:
+            return None
         newest = rows[0]
         for candidate in rows[1:]:
-            if _older(newest[0], candidate[0]):
+            if _older(newest[1], candidate[1]):
                 newest = candidate
-        return newest[1], newest[2]
+        return newest
 
     def codebook_versions(self) -> list[tuple[int, str, str]]:
         """(id, name, version) of every registered codebook, oldest first."""
@@ -838,6 +842,29 @@ class Store:
         self._write(ledger, sentence_id, owner_id, after, codebook_id, event_id, stamp)
         return event_id
 
+    def _version_before(
+        self, ref: int, sentence_id: int, coder_id: int, codebook_id: int | None
+    ) -> int | None:
+        """The codebook version a label goes back to when event `ref` is undone.
+
+        The event's own version, unless `ref` was the commit that settled a
+        recheck of that version: undoing it restores the label as it was,
+        under the earlier version of the coder's event before it, so the
+        mark opens again (rechecks.py).
+        """
+        settled = self.conn.execute(
+            "SELECT 1 FROM rechecks WHERE sentence_id = ? AND coder_id = ? AND codebook_id = ?",
+            (sentence_id, coder_id, codebook_id),
+        ).fetchone()
+        if settled is None:
+            return codebook_id
+        row = self.conn.execute(
+            "SELECT codebook_id FROM label_events WHERE sentence_id = ? AND coder_id = ?"
+            " AND id < ? ORDER BY id DESC LIMIT 1",
+            (sentence_id, coder_id, ref),
+        ).fetchone()
+        return row[0] if row is not None and row[0] is not None else codebook_id
+
     def _refuse_locked(self, sentence_id: int, coder_id: int) -> None:
         """A `SaveError` naming the closed round when this label is final."""
         row = self.conn.execute(
@@ -995,6 +1022,8 @@ class Store:
             ).fetchone()
             if ledger is LABELS:
                 self._refuse_locked(sentence_id, owner_id)
+                if action == "undo":
+                    codebook_id = self._version_before(ref, sentence_id, owner_id, codebook_id)
             target = before if action == "undo" else after
             state = None if target is None else json.loads(target)
             current = self._state(ledger, sentence_id, owner_id)
