@@ -94,16 +94,19 @@ def main(out: str) -> None:
     for coder, error in (("amina", 0.08), ("omar", 0.15)):
         code(db, coder, article(db, "hasakah-02"), V1, error)
     run(db, "round", "close", "pilot-1", "--by", "lead")
-    # 3. The codebook revision; the lead's first pass over the rest, under it.
-    run(None, "codebook", "diff", "labels/hasakah.toml", "labels/hasakah-1.2.0.toml")
+    # The lead's first single-coded pass over the rest, while the pilot ran.
     for ext_id in ("hasakah-03", "hasakah-04", "hasakah-05"):
-        code(db, "lead", article(db, ext_id), V2, 0.05)
-    run(db, "stats")
-    # 4. Reliability on a stratified sample.
+        code(db, "lead", article(db, ext_id), V1, 0.05)
+    # 3. The codebook revision.
+    run(None, "codebook", "diff", "labels/hasakah.toml", "labels/hasakah-1.2.0.toml")
+    # 4. Reliability on a stratified sample, under the revised codebook (its
+    # first use on this database: the revision is applied to the labels).
     run(
         db, "round", "create", "reliability-1", "--kind", "reliability", "--coders", "amina,omar",
         "--sample", "40", "--stratify-by", "claim_type", "--seed", "7", "--by", "lead",
+        "--codebook", "labels/hasakah-1.2.0.toml",
     )  # fmt: skip
+    run(db, "stats")
     for coder, error in (("amina", 0.08), ("omar", 0.12)):
         code(db, coder, round_sentences(db, "reliability-1"), V2, error)
     run(db, "round", "close", "reliability-1", "--by", "lead")
