@@ -11,6 +11,7 @@ package, Cohen's kappa with scikit-learn, MASI with NLTK.
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import shutil
@@ -712,13 +713,28 @@ def test_a_stratified_sample_stores_each_sentences_majority_value(
         for s in strata
     ]
     assert rnd.params["strata"] == strata
-    assert {k: v for k, v in rnd.params.items() if k != "strata"} == {
+    assert {k: v for k, v in rnd.params.items() if k not in ("strata", "sample_size")} == {
         "sample": n,
         "seed": 11,
         "stratify_by": "claim_type",
         "candidates": 92,
         "in_earlier_rounds": 13,
     }
+    # The check the report will run, as the draw expects it: Krippendorff's
+    # (2019) required codings for the rarest value's share, by its formula.
+    coded = [x for x in strata if x["value"] != UNCODED]
+    rarest = min((x for x in coded if x["drawn"]), key=lambda x: x["drawn"])
+    share = rarest["drawn"] / sum(x["drawn"] for x in coded)
+    z = 1.6448536269514722  # one-tailed p < .05
+    codings = 2 * z**2 * ((1 + 0.8) * (3 - 0.8) / (4 * (1 - 0.8) * share * (1 - share)) - 0.8)
+    check = rnd.params["sample_size"]
+    assert check["prevalence"] == pytest.approx(share)
+    assert check["required_units"] == math.ceil(math.ceil(codings) / 2)
+    plain = min(coded, key=lambda x: x["available"])
+    assert check["simple_random"]["prevalence"] == pytest.approx(
+        plain["available"] / sum(x["available"] for x in coded)
+    )
+    assert check["required_units"] < check["simple_random"]["required_units"]  # oversampled
 
 
 def test_a_stratified_sample_past_the_coded_sentences_takes_uncoded_ones(store, codebook, revised):

@@ -110,6 +110,20 @@ def render_round(
                     figure(s["drawn"]),
                 )
             console.print(strata)
+        check = design.get("sample_size")
+        if check and check.get("rarest") is not None:
+            short = check["units"] < check["required_units"]
+            simple = check["simple_random"]
+            print_lines(
+                console,
+                f"sample-size check ahead (alpha_min {check['alpha_min']:.3f}, p < .05): the "
+                f"rarest value, {check['rarest']}, is {100 * check['prevalence']:.1f}% of the "
+                f"sample and needs {check['required_units']} units; a simple random sample "
+                f"would hold {simple['rarest']} at {100 * simple['prevalence']:.1f}% and need "
+                f"{simple['required_units']}. The sample has {check['units']}"
+                + (": draw more (a larger --sample) to pass it." if short else "."),
+                mode,
+            )
     coders = Table(title="coders", title_justify="left")
     for column in ("coder", "done", "of"):
         coders.add_column(column, justify="left" if column == "coder" else "right")

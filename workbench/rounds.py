@@ -184,7 +184,7 @@ def create_round(
             params["articles"] = list(dict.fromkeys(articles))
         else:
             assert sample is not None
-            chosen, params = _sample(store, codebook, sample, stratify_by, seed)
+            chosen, params = _sample(store, codebook, sample, stratify_by, seed, len(coders))
         if key is not None:
             params.update(key=key, pass_alpha=pass_alpha)
         stamp = now()
@@ -252,7 +252,7 @@ def _article_sentences(store: Store, articles: Sequence[str]) -> list[int]:
 
 
 def _sample(
-    store: Store, codebook: Codebook, n: int, stratify_by: str | None, seed: int
+    store: Store, codebook: Codebook, n: int, stratify_by: str | None, seed: int, coders: int
 ) -> tuple[list[tuple[int, str | None]], dict[str, Any]]:
     if n < 1:
         raise RoundError(f"--sample must be at least 1, not {n}")
@@ -292,6 +292,7 @@ def _sample(
         }
         for s in result.strata
     ]
+    params["sample_size"] = _expected_check(result.strata, n, max(2, coders))
     return [(sid, None if s == UNCODED else s) for sid, s in result.sentences], params
 
 
@@ -327,6 +328,33 @@ def _strata(
         if sid in candidates:
             seen.setdefault(sid, []).append(value)
     return {sid: majority_value(v, coded_before) for sid, v in seen.items()}, coded_before
+
+
+def _expected_check(strata: Sequence[Any], n: int, coders: int) -> dict[str, Any]:
+    """The report's sample-size check (Krippendorff 2019) as the draw expects
+    it: each value's share of the sample as drawn, against its share of the
+    candidates (what a simple random sample of the same size would hold)."""
+    from workbench.reliability import sample_size
+
+    coded = [s for s in strata if s.value != UNCODED]
+    drawn = sum(s.drawn for s in coded)
+    available = sum(s.available for s in coded)
+    if not drawn or not available:
+        return {}
+    stratified = sample_size({s.value: s.drawn / drawn for s in coded}, n, coders=coders)
+    simple = sample_size({s.value: s.available / available for s in coded}, n, coders=coders)
+    return {
+        "alpha_min": stratified["alpha_min"],
+        "rarest": stratified["rarest"],
+        "prevalence": stratified["prevalence"],
+        "required_units": stratified["required_units"],
+        "units": n,
+        "simple_random": {
+            "rarest": simple["rarest"],
+            "prevalence": simple["prevalence"],
+            "required_units": simple["required_units"],
+        },
+    }
 
 
 # -- closing -----------------------------------------------------------------
