@@ -965,7 +965,7 @@ def round_create(
 @table_display_option
 @db_option
 def round_list(display: DisplayMode, db_path: str) -> None:
-    """Every round: kind, codebook version, coders, progress, open or closed, stale."""
+    """Every round: kind, codebook version, progress, open or closed, fields to re-test."""
     from rich.console import Console
 
     from workbench.round_report import render_rounds
