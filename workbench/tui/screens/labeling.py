@@ -127,7 +127,7 @@ class LabelingScreen(SentenceScreen):
             self.app.forget_speaker_names()  # type: ignore[attr-defined]
             self.say(f"Added speaker: {name}", timeout=2)
         if result.feedback is not None:
-            self.say(feedback_text(result.feedback, self.session.codebook), timeout=10)
+            self.say(feedback_text(result.feedback, self.session.codebook), timeout=8)
         if result.round_done:
             self.say(f"Your sentences of round {result.round_done} in this article are done.")
         elif result.article_done:
