@@ -7,6 +7,7 @@ after `workbench.display.sanitize`.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,13 +60,21 @@ def strong(text: str) -> str:
 def block_lines(block: Block, width: int, mode: DisplayMode) -> list[Text]:
     """A block's lines as drawn: right-aligned, the padding left unstyled so
     that a highlight covers the text, not the margin."""
+    return [line.copy() for line in _block_lines(block.text, block.style, width, mode)]
+
+
+@lru_cache(maxsize=256)
+def _block_lines(text: str, style: str, width: int, mode: DisplayMode) -> tuple[Text, ...]:
+    # Cached: sentences never change, and on every key the context lays out
+    # the same neighbours again. Shared, so never modified: `block_lines`
+    # hands out copies.
     lines = []
-    for line in display_lines(block.text, width, mode, base="R"):
-        text = line.lstrip(" ")
-        out = Text(" " * (len(line) - len(text)))
-        out.append(text, style=block.style)
+    for line in display_lines(text, width, mode, base="R"):
+        shown = line.lstrip(" ")
+        out = Text(" " * (len(line) - len(shown)))
+        out.append(shown, style=style)
         lines.append(out)
-    return lines
+    return tuple(lines)
 
 
 def blocks_text(
@@ -78,28 +87,43 @@ def blocks_text(
     context, a small one still shows the whole current sentence (or, when
     even that does not fit, its start and how much is left).
     """
-    laid = [block_lines(b, width, mode) for b in blocks]
+    return Text("\n").join(blocks_lines(blocks, width, mode, height))
+
+
+def blocks_lines(
+    blocks: Sequence[Block], width: int, mode: DisplayMode, height: int | None = None
+) -> tuple[Text, ...]:
+    """The lines of `blocks_text`, the blank ones between paragraphs included.
+
+    Cached (the sentences never change, and a screen lays out the same
+    blocks again at each repaint), so shared: read them, never modify them."""
+    return _blocks_lines(tuple(blocks), width, mode, height)
+
+
+@lru_cache(maxsize=32)
+def _blocks_lines(
+    blocks: tuple[Block, ...], width: int, mode: DisplayMode, height: int | None
+) -> tuple[Text, ...]:
+    laid = [_block_lines(b.text, b.style, width, mode) for b in blocks]
     chosen = range(len(blocks))
     current = next((i for i, b in enumerate(blocks) if b.current), None)
     if height is not None and current is not None:
         chosen = _fitting(blocks, laid, current, height)
-    out = Text()
-    rows = 0
+    out: list[Text] = []
     for n, i in enumerate(chosen):
-        if n:
-            gap = 2 if blocks[i].paragraph != blocks[i - 1].paragraph else 1
-            out.append("\n" * gap)
-            rows += gap - 1
-        lines = laid[i]
+        if n and blocks[i].paragraph != blocks[i - 1].paragraph:
+            out.append(Text())
+        lines: Sequence[Text] = laid[i]
         if height is not None and i == current and len(lines) > height:
             more = len(lines) - (height - 1)
             lines = [*lines[: height - 1], Text(f"… {more} more lines", style="yellow")]
-        out.append(Text("\n").join(lines))
-        rows += len(lines)
-    return out
+        out.extend(lines)
+    return tuple(out)
 
 
-def _fitting(blocks: Sequence[Block], laid: list[list[Text]], current: int, height: int) -> range:
+def _fitting(
+    blocks: Sequence[Block], laid: Sequence[Sequence[Text]], current: int, height: int
+) -> range:
     lo = hi = current
     used = len(laid[current])
     grew = True
@@ -273,7 +297,50 @@ def field_panel(
 
     Names and notes from data are cut to the line: a wrap of reordered
     Arabic would put its end first. A field's choices take at most `rows`
-    lines, their labels cut to fit."""
+    lines, their labels cut to fit.
+
+    Cached on everything it shows: after `enter` the next sentence's empty
+    draft looks as the last empty one did."""
+    draft = session.draft
+    names = tuple(
+        (value, speaker_names.get(value))
+        for f in session.codebook.fields
+        if f.kind == "entity" and isinstance(value := draft.values.get(f.id), str)
+    )
+    key = (
+        session.codebook,
+        mode,
+        pending_target,
+        width,
+        rows,
+        repr(sorted(draft.values.items())),
+        repr(sorted(draft.new.items())),
+        tuple(sorted(draft.carried)),
+        names,
+    )
+    panel = _PANELS.get(key)
+    if panel is None:
+        panel = _PANELS[key] = _field_panel(
+            session, mode, speaker_names, pending_target, width, rows
+        )
+        if len(_PANELS) > 64:
+            _PANELS.popitem(last=False)  # the least recently used
+    else:
+        _PANELS.move_to_end(key)
+    return panel.copy()
+
+
+_PANELS: OrderedDict[tuple[object, ...], Text] = OrderedDict()
+
+
+def _field_panel(
+    session: LabelingSession,
+    mode: DisplayMode,
+    speaker_names: dict[str, tuple[str, str]],
+    pending_target: str | None,
+    width: int,
+    rows: int,
+) -> Text:
     out = Text()
     draft = session.draft
     room = max(10, width - LABEL_WIDTH - 9)

@@ -30,7 +30,7 @@ from workbench.tui.render import (
     status_line,
 )
 from workbench.tui.screens.sentence import SentenceScreen
-from workbench.tui.widgets import ArabicBlocks, KeyBar
+from workbench.tui.widgets import ArabicBlocks, KeyBar, Lines, show_line
 
 if TYPE_CHECKING:
     from workbench.picker import Outcome
@@ -54,7 +54,7 @@ class LabelingScreen(SentenceScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_sentence()
-        yield Static(id="fields", markup=False)
+        yield Lines(id="fields")
         yield KeyBar(LABELING)
 
     # -- drawing -----------------------------------------------------------
@@ -63,13 +63,13 @@ class LabelingScreen(SentenceScreen):
         s = self.session
         mode = self.mode
         width = max(20, self.size.width - 2)  # less each line's padding
-        self.query_one("#status", Static).update(status_line(s, mode, width))
+        show_line(self.query_one("#status", Static), status_line(s, mode, width))
         # ArabicBlocks skips unchanged content, so the headline costs nothing per key.
         self.query_one("#headline", ArabicBlocks).show([Block(headline(s))], mode)
         self.query_one("#context", ArabicBlocks).show(context_blocks(s), mode)
-        self.query_one("#flags", Static).update(sentence_flags(s, mode, width))
+        show_line(self.query_one("#flags", Static), sentence_flags(s, mode, width))
         names = self.app.speaker_names()  # type: ignore[attr-defined]
-        self.query_one("#fields", Static).update(
+        self.query_one("#fields", Lines).show(
             # A tall terminal gives the choices a third line, so fewer labels are cut.
             field_panel(
                 s, mode, names, self.pending_target, width, 3 if self.size.height >= 32 else 2
