@@ -15,6 +15,7 @@ from workbench.rounds import (
     key_coverage,
     list_rounds,
     progress,
+    round_codebook,
     round_summary,
     stale_fields,
 )
@@ -152,13 +153,9 @@ def render_round(
 
 
 def _trainees(store: Store, rnd: Round, console: Console, mode: DisplayMode) -> None:
-    from workbench.codebook import parse_codebook
     from workbench.training import trainee_report
 
-    source, path = store.conn.execute(
-        "SELECT source, path FROM codebooks WHERE id = ?", (rnd.codebook_id,)
-    ).fetchone()
-    report = trainee_report(store, rnd, parse_codebook(source, path), bootstrap=1000, seed=0)
+    report = trainee_report(store, rnd, round_codebook(store, rnd), bootstrap=1000, seed=0)
     fields = list(next(iter(report["coders"].values()))["fields"]) if report["coders"] else []
     table = Table(title="trainees against the key (alpha, 95% CI)", title_justify="left")
     table.add_column("trainee")

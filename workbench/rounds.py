@@ -430,17 +430,17 @@ def stale_fields(store: Store, rnd: Round) -> list[str]:
     newest = store.newest_codebook(rnd.codebook[0])
     if newest is None or newest[0] == rnd.codebook_id:
         return []
-    old, new = (
-        parse_codebook(source, path)
-        for source, path in (
-            store.conn.execute(
-                "SELECT source, path FROM codebooks WHERE id = ?", (rnd.codebook_id,)
-            ).fetchone(),
-            newest[2:],
-        )
-    )
+    old, new = round_codebook(store, rnd), parse_codebook(*newest[2:])
     changed = semantic_fields(diff_codebooks(old, new))
     return [f.id for f in old.fields if f.kind != "text" and f.id in changed]
+
+
+def round_codebook(store: Store, rnd: Round) -> Codebook:
+    """The codebook version in force when the round was created."""
+    source, path = store.conn.execute(
+        "SELECT source, path FROM codebooks WHERE id = ?", (rnd.codebook_id,)
+    ).fetchone()
+    return parse_codebook(source, path)
 
 
 def newest_version(store: Store, rnd: Round) -> str:

@@ -137,6 +137,7 @@ class LabelingSession:
         self.locked: dict[int, str] = {}
         self.rechecks: dict[int, list[Recheck]] = {}
         self.focus: set[int] | None = None  # an open round's sentences here: enter walks these
+        self._recheck_count: int | None = None
 
     # -- articles --------------------------------------------------------
 
@@ -401,6 +402,7 @@ class LabelingSession:
         committed = self.sentence.id
         if rechecked:
             self.rechecks = open_rechecks(self.store, self.coder, self.sentence.article_id)
+            self._recheck_count = None
         feedback = self._feedback(committed, values)
         following = self.next_undone(self.index)
         self._load(self.index if following is None else following)
@@ -425,9 +427,15 @@ class LabelingSession:
 
         return feedback(self.store, rnd, self.codebook, sentence_id, values)
 
-    def rechecks_total(self) -> list[tuple[int, int]]:
-        """(article id, sentence index) of every label this coder has to recheck."""
-        return all_rechecks(self.store, self.coder)
+    def recheck_count(self) -> int:
+        """How many labels this coder has to recheck, in every article.
+
+        Kept until a commit settles a mark or undo/redo may reopen one: the
+        article list's status line asks on every filter keystroke.
+        """
+        if self._recheck_count is None:
+            self._recheck_count = len(all_rechecks(self.store, self.coder))
+        return self._recheck_count
 
     def next_recheck(self) -> bool:
         """Go to this coder's next label to recheck, in any article; False if none."""
@@ -476,6 +484,7 @@ class LabelingSession:
         sentence_id = step(self.coder)
         if sentence_id is None:
             return None
+        self._recheck_count = None  # the step may settle or reopen a mark
         article_id = self.store.article_of(sentence_id)
         # Undo may reach back into another article: follow it there.
         if self.article is None or article_id != self.article.id:

@@ -273,7 +273,7 @@ def _status_parts(
         parts.append(
             (Text(f"{ROUND_MARK} round {shown_name}: done {round_done}/{round_total}"), ALWAYS)
         )
-    rechecks = len(session.rechecks_total())
+    rechecks = session.recheck_count()
     if rechecks:
         parts.append((Text(f"⟳ {rechecks} to recheck (ctrl+r in an article)", style="magenta"), 1))
     book = session.codebook
